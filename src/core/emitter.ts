@@ -1,0 +1,65 @@
+/**
+ * A small typed event emitter. `Events` maps an event name to its payload type;
+ * `on` returns the function that removes the listener.
+ */
+export type Listener<T> = (payload: T) => void;
+export type Unsubscribe = () => void;
+
+export class Emitter<Events extends object> {
+  private listeners: { [K in keyof Events]?: Array<Listener<Events[K]>> } = {};
+
+  /** Called when a listener throws; one failing listener never stops the others. */
+  constructor(private readonly onListenerError: (err: unknown) => void = defaultListenerError) {}
+
+  on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): Unsubscribe {
+    if (typeof fn !== 'function') throw new TypeError(`listener for "${String(event)}" must be a function`);
+    const list = this.listeners[event] || (this.listeners[event] = []);
+    list.push(fn);
+    return () => this.off(event, fn);
+  }
+
+  once<K extends keyof Events>(event: K, fn: Listener<Events[K]>): Unsubscribe {
+    const off = this.on(event, (payload) => {
+      off();
+      fn(payload);
+    });
+    return off;
+  }
+
+  off<K extends keyof Events>(event: K, fn: Listener<Events[K]>): void {
+    const list = this.listeners[event];
+    if (!list) return;
+    const i = list.indexOf(fn);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) delete this.listeners[event];
+  }
+
+  emit<K extends keyof Events>(event: K, payload: Events[K]): void {
+    const list = this.listeners[event];
+    if (!list) return;
+    // Copy: a listener may unsubscribe itself (or others) while we iterate.
+    for (const fn of list.slice()) {
+      try {
+        fn(payload);
+      } catch (err) {
+        this.onListenerError(err);
+      }
+    }
+  }
+
+  listenerCount(event?: keyof Events): number {
+    if (event !== undefined) return (this.listeners[event] || []).length;
+    let n = 0;
+    for (const key of Object.keys(this.listeners)) n += (this.listeners[key as keyof Events] || []).length;
+    return n;
+  }
+
+  removeAllListeners(event?: keyof Events): void {
+    if (event === undefined) this.listeners = {};
+    else delete this.listeners[event];
+  }
+}
+
+function defaultListenerError(err: unknown): void {
+  console.error('[hybrid-kit] listener threw:', err);
+}

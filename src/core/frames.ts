@@ -1,0 +1,219 @@
+/**
+ * Socket frames: JSON text with a `type`. Shared by the mini program client, the H5 SDK and the
+ * relay server. Frames in the relay format of post seeds/002 (`{ type, data }` with any other
+ * type) decode as LegacyFrame and are forwarded untouched.
+ *
+ * Routing: a client may set `to` (an env name); the server sets `from` (the sender's env) and
+ * `seq` (a per token+env sequence the receiver confirms in `resume`/`ping` for replay).
+ */
+import { ErrorCode, ErrorShape, HybridError, isErrorCode } from './errors';
+import { utf8ByteLength } from './bytes';
+import { checkName, isPlainObject, parseJson, stringifyJson } from './json';
+import { LIMITS } from './limits';
+
+interface Routed {
+  to?: string;
+  from?: string;
+  seq?: number;
+}
+
+/** An application message; with `id` it is reliable: the receiver (or the relay) answers with an ack. */
+export interface MessageFrame<T = unknown> extends Routed {
+  type: 'message';
+  id?: string;
+  event?: string;
+  data?: T;
+}
+export interface AckFrame extends Routed {
+  type: 'ack';
+  id: string;
+}
+export interface PingFrame {
+  type: 'ping';
+  ts?: number;
+  /** Highest `seq` the client has received: lets the server trim its backlog. */
+  lastSeq?: number;
+}
+export interface PongFrame {
+  type: 'pong';
+  ts?: number;
+}
+export interface RequestFrame<P = unknown> extends Routed {
+  type: 'request';
+  id: string;
+  api: string;
+  params?: P;
+}
+export interface ResponseFrame<T = unknown> extends Routed {
+  type: 'response';
+  id: string;
+  ok: boolean;
+  data?: T;
+  error?: ErrorShape;
+}
+/** Sent by the server when a peer env of the same token comes or goes. */
+export interface PresenceFrame {
+  type: 'presence';
+  env: string;
+  online: boolean;
+}
+/** Sent by the server once a connection is accepted. */
+export interface HelloFrame {
+  type: 'hello';
+  v?: number;
+  env?: string;
+  /** Envs of the same token that are online now. */
+  peers?: string[];
+}
+/** Sent by a client after (re)connecting: replay what came after `lastSeq`. */
+export interface ResumeFrame {
+  type: 'resume';
+  lastSeq: number;
+}
+export interface ErrorFrame {
+  type: 'error';
+  code: ErrorCode;
+  message: string;
+  /** The id of the frame that caused it, when it had one. */
+  id?: string;
+}
+/** Any other `{ type, data }` frame (post seeds/002's relay format). */
+export interface LegacyFrame extends Routed {
+  type: string;
+  data?: unknown;
+  [key: string]: unknown;
+}
+
+export type KnownFrame =
+  | MessageFrame
+  | AckFrame
+  | PingFrame
+  | PongFrame
+  | RequestFrame
+  | ResponseFrame
+  | PresenceFrame
+  | HelloFrame
+  | ResumeFrame
+  | ErrorFrame;
+export type Frame = KnownFrame | LegacyFrame;
+export type FrameType = KnownFrame['type'];
+
+export const FRAME_TYPES: readonly FrameType[] = [
+  'message', 'ack', 'ping', 'pong', 'request', 'response', 'presence', 'hello', 'resume', 'error',
+];
+
+export function isKnownFrame(frame: Frame): frame is KnownFrame {
+  return (FRAME_TYPES as readonly string[]).indexOf(frame.type) >= 0;
+}
+
+export interface FrameLimits {
+  maxFrameBytes?: number;
+  maxNameLength?: number;
+}
+
+/** Encodes a frame to JSON text; PAYLOAD_TOO_LARGE past `maxFrameBytes` UTF-8 bytes. */
+export function encodeFrame(frame: Frame, limits: FrameLimits = {}): string {
+  const text = stringifyJson(frame, `"${frame.type}" frame`);
+  const max = limits.maxFrameBytes ?? LIMITS.maxFrameBytes;
+  // Cheap pre-check: a UTF-8 character is at most 3 bytes per UTF-16 unit.
+  if (text.length * 3 > max) {
+    const bytes = utf8ByteLength(text);
+    if (bytes > max) throw new HybridError('PAYLOAD_TOO_LARGE', `frame is ${bytes} bytes; the limit is ${max}`);
+  }
+  return text;
+}
+
+/**
+ * Decodes and validates one frame. Throws HybridError BAD_REQUEST (not JSON, not an object,
+ * missing or wrong fields) or PAYLOAD_TOO_LARGE; `error.details` carries the frame id when known.
+ */
+export function decodeFrame(input: unknown, limits: FrameLimits = {}): Frame {
+  if (typeof input !== 'string') throw new HybridError('BAD_REQUEST', 'frame must be JSON text, not binary');
+  const max = limits.maxFrameBytes ?? LIMITS.maxFrameBytes;
+  if (input.length > max || (input.length * 3 > max && utf8ByteLength(input) > max)) {
+    throw new HybridError('PAYLOAD_TOO_LARGE', `frame is larger than ${max} bytes`);
+  }
+  const value = parseJson(input, 'frame');
+  if (!isPlainObject(value)) throw new HybridError('BAD_REQUEST', 'frame must be a JSON object');
+  const nameMax = limits.maxNameLength ?? LIMITS.maxNameLength;
+  try {
+    return validate(value, nameMax);
+  } catch (err) {
+    const e = HybridError.from(err, 'BAD_REQUEST');
+    const id = typeof value.id === 'string' && value.id.length <= nameMax ? value.id : undefined;
+    throw id ? new HybridError(e.code, e.message, { id }) : e;
+  }
+}
+
+function validate(o: Record<string, unknown>, nameMax: number): Frame {
+  const type = checkName(o.type, 'type', 64);
+  const optionalName = (field: string) => {
+    if (o[field] !== undefined) checkName(o[field], field, nameMax);
+  };
+  const optionalSeq = (field: string) => {
+    const v = o[field];
+    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) {
+      throw new HybridError('BAD_REQUEST', `"${field}" must be a non-negative integer`);
+    }
+  };
+  optionalName('to');
+  optionalName('from');
+  optionalSeq('seq');
+  switch (type) {
+    case 'message':
+      optionalName('id');
+      optionalName('event');
+      break;
+    case 'ack':
+      checkName(o.id, 'id', nameMax);
+      break;
+    case 'ping':
+    case 'pong':
+      if (o.ts !== undefined && typeof o.ts !== 'number') throw new HybridError('BAD_REQUEST', '"ts" must be a number');
+      optionalSeq('lastSeq');
+      break;
+    case 'request':
+      checkName(o.id, 'id', nameMax);
+      checkName(o.api, 'api', nameMax);
+      break;
+    case 'response':
+      checkName(o.id, 'id', nameMax);
+      if (typeof o.ok !== 'boolean') throw new HybridError('BAD_REQUEST', '"ok" must be a boolean');
+      if (!o.ok) checkErrorShape(o.error);
+      break;
+    case 'presence':
+      checkName(o.env, 'env', nameMax);
+      if (typeof o.online !== 'boolean') throw new HybridError('BAD_REQUEST', '"online" must be a boolean');
+      break;
+    case 'hello':
+      optionalName('env');
+      if (o.peers !== undefined && !(Array.isArray(o.peers) && o.peers.every((p) => typeof p === 'string'))) {
+        throw new HybridError('BAD_REQUEST', '"peers" must be a list of env names');
+      }
+      break;
+    case 'resume':
+      if (o.lastSeq === undefined) throw new HybridError('BAD_REQUEST', '"lastSeq" is required');
+      optionalSeq('lastSeq');
+      break;
+    case 'error':
+      checkErrorShape(o);
+      optionalName('id');
+      break;
+    default:
+      break; // a legacy `{ type, data }` frame: forwarded as it is
+  }
+  return o as unknown as Frame;
+}
+
+function checkErrorShape(e: unknown): void {
+  if (!isPlainObject(e) || !isErrorCode(e.code) || typeof e.message !== 'string') {
+    throw new HybridError('BAD_REQUEST', 'error must be { code, message } with a known code');
+  }
+}
+
+export function errorFrame(err: unknown, id?: string): ErrorFrame {
+  const e = HybridError.from(err, 'BAD_REQUEST');
+  const frame: ErrorFrame = { type: 'error', code: e.code, message: e.message };
+  if (id !== undefined) frame.id = id;
+  return frame;
+}

@@ -1,0 +1,119 @@
+/**
+ * The navigate channel, H5 → mini program: the H5 page navigates to the relay page with
+ * `?cmd=<encodeURIComponent(JSON.stringify({ v, req, api, params }))>` (the format of post seeds/001).
+ */
+import { HybridError } from './errors';
+import { checkName, isPlainObject, parseJson, stringifyJson } from './json';
+import { LIMITS, PROTOCOL_VERSION } from './limits';
+
+export interface NavigateCmd<P = unknown> {
+  v?: number;
+  req: string;
+  api: string;
+  params?: P;
+}
+
+/** The encoded `cmd` query value. Throws PAYLOAD_TOO_LARGE past `maxLength` characters. */
+export function encodeCmd(cmd: NavigateCmd, maxLength: number = LIMITS.maxCmdLength): string {
+  checkName(cmd.req, 'req');
+  checkName(cmd.api, 'api');
+  const body: NavigateCmd = { v: PROTOCOL_VERSION, req: cmd.req, api: cmd.api };
+  if (cmd.params !== undefined) body.params = cmd.params;
+  const encoded = encodeURIComponent(stringifyJson(body, 'cmd'));
+  if (encoded.length > maxLength) {
+    throw new HybridError('PAYLOAD_TOO_LARGE', `cmd is ${encoded.length} characters once encoded; the limit is ${maxLength}`);
+  }
+  return encoded;
+}
+
+/** `relayPage?cmd=…`, keeping any query the relay page path already has. */
+export function buildRelayUrl(relayPage: string, cmd: NavigateCmd, maxLength?: number): string {
+  return relayPage + (relayPage.indexOf('?') >= 0 ? '&' : '?') + 'cmd=' + encodeCmd(cmd, maxLength);
+}
+
+export type DecodedCmd =
+  | { ok: true; cmd: NavigateCmd }
+  /** `req` is set when it could be recovered, so the error can still be answered. */
+  | { ok: false; error: HybridError; req?: string };
+
+/**
+ * Decodes `cmd` defensively: the value may arrive decoded, encoded once, or encoded twice
+ * (the platform and older helpers disagree), and it may be broken. Never throws.
+ */
+export function decodeCmd(raw: unknown, maxLength: number = LIMITS.maxCmdLength): DecodedCmd {
+  if (raw === undefined || raw === null || raw === '') {
+    return { ok: false, error: new HybridError('BAD_REQUEST', 'cmd is missing') };
+  }
+  if (typeof raw !== 'string') return fromValue(raw);
+  if (raw.length > maxLength * 3) {
+    // Three times covers one more level of percent-encoding than we produce.
+    return { ok: false, error: new HybridError('PAYLOAD_TOO_LARGE', `cmd is ${raw.length} characters; the limit is ${maxLength}`), req: salvageReq(raw) };
+  }
+  let text = raw;
+  for (let round = 0; round < 3; round++) {
+    const trimmed = text.trim();
+    if (trimmed.charAt(0) === '{' || trimmed.charAt(0) === '"') {
+      try {
+        const value = parseJson(trimmed, 'cmd');
+        // A JSON string holding JSON: someone stringified twice.
+        if (typeof value === 'string') {
+          text = value;
+          continue;
+        }
+        return fromValue(value, raw);
+      } catch (err) {
+        return { ok: false, error: HybridError.from(err, 'BAD_REQUEST'), req: salvageReq(raw) };
+      }
+    }
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(text);
+    } catch {
+      return { ok: false, error: new HybridError('BAD_REQUEST', 'cmd has a broken percent-encoding'), req: salvageReq(raw) };
+    }
+    if (decoded === text) break;
+    text = decoded;
+  }
+  return { ok: false, error: new HybridError('BAD_REQUEST', 'cmd is not a JSON object'), req: salvageReq(raw) };
+}
+
+function fromValue(value: unknown, raw?: string): DecodedCmd {
+  if (!isPlainObject(value)) {
+    return { ok: false, error: new HybridError('BAD_REQUEST', 'cmd is not a JSON object') };
+  }
+  const req = typeof value.req === 'string' && value.req ? value.req : undefined;
+  try {
+    checkName(value.req, 'req');
+    checkName(value.api, 'api');
+  } catch (err) {
+    return { ok: false, error: HybridError.from(err, 'BAD_REQUEST'), req: req && req.length <= LIMITS.maxNameLength ? req : raw && salvageReq(raw) };
+  }
+  const cmd: NavigateCmd = { req: value.req as string, api: value.api as string };
+  if (typeof value.v === 'number') cmd.v = value.v;
+  if (value.params !== undefined) cmd.params = value.params;
+  return { ok: true, cmd };
+}
+
+/** Best effort: find `"req":"…"` in a broken cmd so the caller still gets an answer. */
+function salvageReq(raw: string): string | undefined {
+  let text = raw;
+  for (let i = 0; i < 3; i++) {
+    const m = /"req"\s*:\s*"([^"\\]{1,128})"/.exec(text);
+    if (m) return m[1];
+    try {
+      const next = decodeURIComponent(text);
+      if (next === text) break;
+      text = next;
+    } catch {
+      // Decode what can be decoded: stray `%` sequences stay as they are.
+      text = text.replace(/%[0-9a-fA-F]{2}/g, (s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      });
+    }
+  }
+  return undefined;
+}

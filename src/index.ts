@@ -1,0 +1,2 @@
+/** Mini program entry: the shared core. Components and behaviors are imported by path. */
+export * from './core/index';

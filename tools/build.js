@@ -1,0 +1,94 @@
+/**
+ * Build tasks. `build` = clean, then in parallel: the mini program package (TypeScript + statics
+ * into miniprogram_dist), the H5 SDK (dist/h5) and the Node relay server (dist/node).
+ * A type error fails the build (gulp-typescript reports it and the stream errors).
+ */
+const fs = require('fs');
+const path = require('path');
+const { series, parallel, src, dest, watch: gulpWatch } = require('gulp');
+const ts = require('gulp-typescript');
+const config = require('./config');
+
+function rm(dir) {
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+function clean(done) {
+  rm(config.mpDist);
+  rm(path.join(config.root, 'dist'));
+  done();
+}
+
+/** TypeScript of a tsconfig into its outDir (.js and .d.ts); fails on any type error. */
+function compileProject(tsconfigFile, outDir) {
+  return function compile() {
+    const project = ts.createProject(path.join(config.root, tsconfigFile));
+    let failed = false;
+    const result = project.src().pipe(project()).on('error', () => {
+      failed = true;
+    });
+    return new Promise((resolve, reject) => {
+      let pending = 2;
+      const finish = () => {
+        if (--pending === 0) failed ? reject(new Error(`TypeScript errors in ${tsconfigFile}`)) : resolve();
+      };
+      result.js.pipe(dest(outDir)).on('finish', finish).on('error', reject);
+      result.dts.pipe(dest(outDir)).on('finish', finish).on('error', reject);
+    });
+  };
+}
+
+const mpScripts = compileProject('tsconfig.json', config.mpDist);
+mpScripts.displayName = 'mp:scripts';
+
+function mpStatics() {
+  return src(config.staticGlobs, { base: config.src, cwd: config.root, encoding: false, allowEmpty: true }).pipe(dest(config.mpDist));
+}
+mpStatics.displayName = 'mp:statics';
+
+const mp = parallel(mpScripts, mpStatics);
+
+/** The H5 SDK: ESM + a single-file <script> build (esbuild), and .d.ts from tsc. */
+async function h5Bundles() {
+  if (!fs.existsSync(config.h5Entry)) return; // the SDK has not landed yet
+  const esbuild = require('esbuild');
+  const common = { entryPoints: [config.h5Entry], bundle: true, target: 'es2017', platform: 'browser', logLevel: 'warning' };
+  await Promise.all([
+    esbuild.build({ ...common, format: 'esm', outfile: path.join(config.h5Dist, 'index.mjs') }),
+    esbuild.build({ ...common, format: 'cjs', outfile: path.join(config.h5Dist, 'index.cjs') }),
+    esbuild.build({ ...common, format: 'iife', globalName: config.h5GlobalName, outfile: path.join(config.h5Dist, 'hybrid-kit.js') }),
+    esbuild.build({ ...common, format: 'iife', globalName: config.h5GlobalName, minify: true, outfile: path.join(config.h5Dist, 'hybrid-kit.min.js') }),
+  ]);
+}
+h5Bundles.displayName = 'h5:bundles';
+
+function skipWithout(entry, task) {
+  const wrapped = (done) => (fs.existsSync(entry) ? task() : done());
+  wrapped.displayName = task.displayName || task.name;
+  return wrapped;
+}
+
+const h5Types = skipWithout(config.h5Entry, compileProject('tsconfig.h5.json', path.join(config.h5Dist, 'types')));
+h5Types.displayName = 'h5:types';
+const h5 = parallel(h5Bundles, h5Types);
+
+const serverEntry = path.join(config.src, 'server', 'index.ts');
+const server = skipWithout(serverEntry, compileProject('tsconfig.server.json', config.nodeDist));
+server.displayName = 'server';
+
+const build = series(clean, parallel(mp, h5, server));
+
+/**
+ * The demo mini program, built the way a user gets it: copy tools/demo into miniprogram_dev and
+ * put the library into miniprogram_dev/miniprogram_npm with miniprogram-ci's packer (构建npm).
+ */
+async function demo() {
+  const { packDemo } = require('./demo-pack');
+  await packDemo();
+}
+
+function watch() {
+  gulpWatch(['src/**/*'], { cwd: config.root, ignoreInitial: false }, parallel(mp, h5, server));
+}
+
+module.exports = { clean, build, dev: series(build, demo), watch, mp, h5, server };
