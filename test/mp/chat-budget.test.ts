@@ -55,8 +55,12 @@ describe('setData bytes per append stay constant, about the size of the message'
     const boundary = largeBytes.filter((b, i) => large.meter.calls[i].keys.includes('chunkIds'));
     expect(boundary.length).toBeGreaterThanOrEqual(2);
     for (const b of boundary) expect(b).toBeLessThanOrEqual(messageBytes + 200);
-    // the same append at 10,000 costs what it costs at 100 (chunk keys differ by a few digits)
-    largeBytes.forEach((b, i) => expect(Math.abs(b - smallBytes[i])).toBeLessThanOrEqual(8));
+    // the same append at 10,000 costs what it costs at 100 (chunk keys differ by a few digits; at a
+    // chunk boundary the large one also drops its oldest rendered chunk: one `"chunks.cN":null`)
+    largeBytes.forEach((b, i) => {
+      const boundaryCall = large.meter.calls[i].keys.includes('chunkIds');
+      expect(Math.abs(b - smallBytes[i])).toBeLessThanOrEqual(boundaryCall ? 40 : 8);
+    });
     // eslint-disable-next-line no-console
     console.log(`append bytes at 10,000 messages: message ${messageBytes} B, setData min ${Math.min(...largeBytes)} B, max ${Math.max(...largeBytes)} B; first render ${initialLoad} B`);
   });
@@ -72,7 +76,7 @@ describe('bursts are batched', () => {
   afterEach(() => jest.useRealTimers());
 
   test('200 messages arriving over one second go out in at most 20 setData calls', () => {
-    const { panel, meter } = mount({ messages: conversation(500, 'h'), flushInterval: 100 });
+    const { comp, panel, meter } = mount({ messages: conversation(500, 'h'), flushInterval: 100 });
     jest.useFakeTimers();
     meter.reset();
     for (let i = 0; i < 200; i++) {
@@ -82,9 +86,8 @@ describe('bursts are batched', () => {
     jest.advanceTimersByTime(200);
     expect(meter.calls.length).toBeGreaterThan(1);
     expect(meter.calls.length).toBeLessThanOrEqual(20);
-    const last = panel.getMessages()[699].id;
-    expect(rowIds(undefined as never)).toBeDefined;
-    expect(panel.data.chunks[panel.data.chunkIds[panel.data.chunkIds.length - 1]].some((r: { id: string }) => r.id === last)).toBe(true);
+    const ids = rowIds(comp);
+    expect(ids[ids.length - 1]).toBe(panel.getMessages()[699].id); // every message of the burst arrived
     for (const c of meter.calls) expect(c.bytes).toBeLessThan(AUDIT_BUDGET);
     // eslint-disable-next-line no-console
     console.log(`200-message burst over 1 s: ${meter.calls.length} setData calls, largest ${Math.max(...meter.calls.map((c) => c.bytes))} B`);
