@@ -157,4 +157,20 @@ describe('chat-panel wired to a real socket (docs/chat-panel.md, "Wiring it to a
     expect(panel.getMessage('off')!.status).toBe('failed');
     offline.dispose();
   });
+
+  test('ackIncoming=false leaves acking to the socket client; ackTimeout=0 never times out', async () => {
+    const { panel } = mount();
+    chatLink = linkChatPanel(panel as never, client.link, { ackIncoming: false, ackTimeout: 0 });
+    relay.mode = 'silent';
+    relay.push({ type: 'message', id: 'in1', event: 'chat', from: 'u7', data: { text: 'hi' } });
+    relay.push({ type: 'message', event: 'other-event', data: { text: 'not chat' } });
+    await until(() => panel.getMessages().length === 1, 'the incoming message');
+    expect(panel.getMessage('in1')).toMatchObject({ role: 'u7', content: 'hi' });
+    panel.appendMessage({ id: 'wait', role: 'me', content: 'x', status: 'sending' });
+    chatLink.send(panel.getMessage('wait')!);
+    await until(() => relay.received.length === 1, 'the sent frame');
+    await simulate.sleep(30);
+    expect(relay.received.map((f) => f.type)).toEqual(['message']); // no ack from the link
+    expect(panel.getMessage('wait')!.status).toBe('sending');
+  });
 });

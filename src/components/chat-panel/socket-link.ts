@@ -30,10 +30,12 @@ export interface ChatLinkOptions {
   event?: string;
   /** Target env of sent messages (protocol `to`); default: every other env of the token. */
   to?: string;
-  /** A message without an ack after this many ms is marked failed. Default 10,000. */
+  /** A message without an ack after this many ms is marked failed. Default 10,000; 0 = never. */
   ackTimeout?: number;
   /** Role of incoming messages without a `from`. Default `'server'`. */
   peerRole?: string;
+  /** Ack incoming chat messages that carry an id. Default true; false when the socket client acks them itself. */
+  ackIncoming?: boolean;
 }
 
 export interface ChatLink {
@@ -95,7 +97,7 @@ export function linkChatPanel(panel: ChatPanelApi, link: FrameLink, options: Cha
         return;
       }
     }
-    if (id) link.send({ type: 'ack', id });
+    if (id && options.ackIncoming !== false) link.send({ type: 'ack', id });
   }
 
   const unsubscribe = link.onFrame(onFrame);
@@ -104,7 +106,7 @@ export function linkChatPanel(panel: ChatPanelApi, link: FrameLink, options: Cha
     send(message: ChatMessage) {
       const id = message.id;
       if (id in pending) clearTimeout(pending[id]);
-      pending[id] = setTimeout(() => settle(id, 'failed'), ackTimeout) as unknown as number;
+      pending[id] = ackTimeout > 0 ? (setTimeout(() => settle(id, 'failed'), ackTimeout) as unknown as number) : 0;
       const frame: Record<string, unknown> = { type: 'message', id, event, data: { text: message.content, time: message.time } };
       if (options.to) frame.to = options.to;
       try {
