@@ -132,7 +132,13 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     ws.on('message', (data, isBinary) => onFrame(conn, data, isBinary));
     ws.on('pong', () => (conn.alive = true));
     ws.on('close', () => onClose(conn));
-    ws.on('error', () => undefined); // 'close' follows
+    ws.on('error', (err: Error & { code?: string }) => {
+      // ws closes the socket itself ('close' follows); count the reason.
+      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        metrics.rejects.too_large++;
+        metrics.close(CLOSE_CODES.tooLarge);
+      }
+    });
     conn.resumeTimer = setTimeout(() => startLive(conn, null), options.resumeWaitMs);
     hub.join(conn, !!old, (peers) => {
       if (conn.state === 'closed') return;
