@@ -2,7 +2,7 @@
 import { HybridError } from '../core/errors';
 import { BacklogLimits, SeqBacklog } from './backlog';
 import type { Connection } from './connection';
-import { Hub, HubEvents, PAIRED_ENV, Stamped, seqBase, stampFrame } from './hub';
+import { Hub, HubEvents, PAIRED_ENV, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
 
 interface EnvRecord {
   seq: number;
@@ -13,10 +13,14 @@ interface EnvRecord {
   touchedAt: number;
 }
 
+export interface MemoryHubLimits extends BacklogLimits {
+  maxEnvsPerToken: number;
+}
+
 export class MemoryHub implements Hub {
   private readonly records = new Map<string, Map<string, EnvRecord>>();
 
-  constructor(private readonly events: HubEvents, private readonly limits: BacklogLimits, private readonly now: () => number = Date.now) {}
+  constructor(private readonly events: HubEvents, private readonly limits: MemoryHubLimits, private readonly now: () => number = Date.now) {}
 
   join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void {
     this.record(conn.key, conn.env);
@@ -34,6 +38,11 @@ export class MemoryHub implements Hub {
   }
 
   forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
+    const envs = this.records.get(key);
+    if (to !== undefined && !envs?.has(to) && (envs?.size || 0) >= this.limits.maxEnvsPerToken) {
+      done(tooManyEnvs(this.limits.maxEnvsPerToken));
+      return;
+    }
     const targets = to !== undefined ? [to] : this.peersOf(key, from);
     if (!targets.length) {
       done(new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"'));

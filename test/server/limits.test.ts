@@ -87,6 +87,22 @@ describe('malformed and oversize frames', () => {
   });
 });
 
+describe('envs per token', () => {
+  test('a token cannot spread over more envs than maxEnvsPerToken, by connecting or by "to"', async () => {
+    const relay = await relayWith({ maxEnvsPerToken: 3 });
+    const a = await TestClient.open(relay, 'many', 'h5', 0);
+    const b = await TestClient.open(relay, 'many', 'miniapp', 0);
+    a.send({ type: 'message', id: 'c', data: 1, to: 'third' });
+    await a.next((f) => f.type === 'ack' && f.id === 'c'); // the third env: still allowed
+    a.send({ type: 'message', id: 'd', data: 1, to: 'fourth' });
+    expect(await a.next((f) => f.type === 'error')).toMatchObject({ code: 'QUEUE_FULL', id: 'd' });
+    const c = await TestClient.open(relay, 'many', 'third', 0);
+    const refused = await upgradeStatus(socketUrl(relay, 'many', 'fourth'));
+    expect(refused).toMatchObject({ status: 403, body: { code: 'QUEUE_FULL' } });
+    await closeAll([a, b, c]);
+  });
+});
+
 describe('rate limit', () => {
   test('frames past the burst are refused with RATE_LIMITED (with their id); a flood is closed with 4008', async () => {
     const relay = await relayWith({ ratePerSecond: 1, rateBurst: 5 });
