@@ -1,12 +1,6 @@
-import { closeAll, Relay, settle, socketUrl, startRelay, TestClient, upgradeStatus } from './helpers';
+import { Relay, TestClient, closeAll, relayFactory, settle, socketUrl, startRelay, upgradeStatus } from './helpers';
 
-const relays: Relay[] = [];
-async function relayWith(options: Parameters<typeof startRelay>[0] = {}): Promise<Relay> {
-  const relay = await startRelay(options);
-  relays.push(relay);
-  return relay;
-}
-afterAll(() => Promise.all(relays.map((r) => r.close())));
+const relayWith = relayFactory();
 
 /** Stops reading from the socket, as a stalled phone would. */
 function stall(client: TestClient): void {
