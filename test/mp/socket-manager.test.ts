@@ -63,12 +63,16 @@ const propsId = simulate.load({
   behaviors: [manager.socketManager],
 });
 
-type Host = ReturnType<typeof simulate.render> & {
+/** The parts of a simulate render root these tests use (its published typings lack attach/detach). */
+interface Host {
   instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
-};
+  attach(parent: Element): void;
+  detach(): void;
+  querySelector(selector: string): { dom?: Element } | undefined;
+}
 
 function mount(id = pageId, props?: Record<string, unknown>): Host {
-  const comp = simulate.render(id, props) as Host;
+  const comp = simulate.render(id, props) as unknown as Host;
   comp.attach(document.createElement('parent-wrapper'));
   return comp;
 }
