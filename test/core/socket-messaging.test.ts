@@ -83,6 +83,26 @@ describe('reliable messages', () => {
     await waitFor(() => c.stats().unacked === 0);
   });
 
+  test('a server error frame ends a refused reliable message (except RATE_LIMITED) and a refused request', async () => {
+    const c = rig.client({ ackTimeout: 10000 });
+    c.connect();
+    await waitState(c, 'open');
+    rig.server.ackMessages = false;
+    const limited = c.emit('a', 1, { reliable: true });
+    const refused = c.emit('a', 2, { reliable: true });
+    const serverErrors: string[] = [];
+    c.on('server-error', (e) => serverErrors.push(e.code));
+    rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', code: 'RATE_LIMITED', message: 'slow down', id: limited.id }));
+    rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', code: 'PAYLOAD_TOO_LARGE', message: 'no', id: refused.id }));
+    await waitFor(() => serverErrors.length === 2);
+    expect(c.stats().unacked).toBe(1); // the rate-limited one waits for its resend
+    const req = c.request('slow', null, { to: 'h5' });
+    await waitFor(() => rig.server.inbox.some((f) => f.type === 'request'));
+    const id = rig.server.inbox.find((f) => f.type === 'request')!.id;
+    rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', message: 'who?', id }));
+    await expect(req).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'who?' });
+  });
+
   test('the unacked window is bounded: QUEUE_FULL refuses new ones, keeps the accepted', async () => {
     const c = rig.client({ maxUnacked: 2 });
     expect(c.emit('a', 1, { reliable: true }).status).toBe('queued');
