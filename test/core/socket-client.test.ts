@@ -199,13 +199,13 @@ test('half-open: a server that stops answering is detected by the heartbeat and 
 });
 
 test('any inbound frame counts as alive: no pongs but steady traffic keeps the connection', async () => {
-  const c = rig.client({ heartbeatInterval: 30, pongTimeout: 150 });
+  const c = rig.client({ heartbeatInterval: 30, pongTimeout: 250 });
   const closes: string[] = [];
   c.on('close', (e) => closes.push(e.reason));
   c.connect();
   await waitState(c, 'open');
   rig.server.answerPings = false;
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 20; i++) {
     rig.server.push('t1', 'miniapp', { type: 'message', event: 'tick', data: i });
     await sleep(30);
   }
