@@ -219,6 +219,17 @@ test('many mount/unmount cycles leave no connection, timer or listener behind', 
   expect(server.connections).toBeGreaterThanOrEqual(10);
 });
 
+test('changing the socketToken property moves the host to the matching shared connection', async () => {
+  const url = `ws://127.0.0.1:${server.port}/socket`;
+  const comp = mount(propsId, { socketUrl: url, socketToken: 'one' });
+  await waitFor(() => comp.instance.data.socketState === 'open');
+  (comp as unknown as { setData(d: object): void }).setData({ socketToken: 'two' });
+  await waitFor(() => comp.instance.data.socketState === 'open' && server.handshakes.length === 2);
+  expect(server.handshakes.map((h) => h.token)).toEqual(['one', 'two']);
+  expect(manager.socketPoolStats()).toEqual([expect.objectContaining({ key: `${url}|miniapp|two`, users: 1 })]);
+  comp.detach();
+});
+
 test('a page with no URL stays idle; a bad config is a BAD_REQUEST', () => {
   const idle = mount(propsId);
   expect(idle.instance.data.socketState).toBe('idle');

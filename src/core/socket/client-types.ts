@@ -35,6 +35,13 @@ export interface SocketClientOptions {
   /** Remembered reliable message ids for dedupe; default 5000. */
   dedupeWindow?: number;
   maxFrameBytes?: number;
+  /**
+   * The server is a plain relay in the format of post seeds/002 (forwards `{ type, data }` text to
+   * the other envs of the token; no hello, resume, pong, ack or seq): no `resume` is sent and the
+   * heartbeat is off. Reliable messages still work end to end when the peer is a SocketClient
+   * (its ack is forwarded back), without replay for a peer that was offline.
+   */
+  legacyRelay?: boolean;
   /** Overrides the close-code policy: return true/false to force, undefined to keep the default. */
   shouldReconnect?: (close: SocketCloseInfo) => boolean | undefined;
   random?: () => number;

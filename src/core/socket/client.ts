@@ -80,7 +80,7 @@ export class SocketClient {
     this.outbox = new Outbox(options.maxUnacked ?? 1000, options.maxUnackedBytes ?? 1024 * 1024);
     this.dedupe = new DedupeWindow(options.dedupeWindow ?? 5000);
     const interval = options.heartbeatInterval ?? 20000;
-    if (interval > 0) {
+    if (interval > 0 && !options.legacyRelay) {
       this.heartbeat = new Heartbeat(
         { interval, timeout: options.pongTimeout ?? 10000, now: this.now },
         () => this.transmit({ type: 'ping', ts: this.now(), lastSeq: this.lastSeq }),
@@ -319,7 +319,7 @@ export class SocketClient {
     this.connectTimer.clear();
     this.setState('open', 'opened');
     // Resume first so the server replays what we missed before anything else goes out.
-    this.transmit({ type: 'resume', lastSeq: this.lastSeq });
+    if (!this.options.legacyRelay) this.transmit({ type: 'resume', lastSeq: this.lastSeq });
     for (const entry of this.outbox.list()) if (this.transmitText(entry.text)) this.markSent(entry);
     this.flushQueue();
     if (this.heartbeat) this.heartbeat.start();
