@@ -129,14 +129,14 @@ describe('reliable messages', () => {
     const chaos = setInterval(() => {
       drops++;
       rig.server.dropAll();
-    }, 40);
+    }, 50);
     for (let i = 0; i < TOTAL; i++) {
       expect(mp.emit('n', i, { reliable: true, to: 'h5' }).status).not.toBe('refused');
       expect(h5.emit('n', i, { reliable: true, to: 'miniapp' }).status).not.toBe('refused');
       if (i % 20 === 19) await sleep(5);
     }
     clearInterval(chaos);
-    await waitFor(() => got.h5.size === TOTAL && got.mp.size === TOTAL, 20000, 'every message');
+    await waitFor(() => got.h5.size === TOTAL && got.mp.size === TOTAL, 30000, 'every message');
     await waitFor(() => mp.stats().unacked === 0 && h5.stats().unacked === 0, 5000, 'every ack');
 
     expect(drops).toBeGreaterThan(5);
@@ -150,7 +150,7 @@ describe('reliable messages', () => {
     expect(wireCopies).toBeGreaterThanOrEqual(2 * TOTAL);
     const s = h5.stats();
     expect(s.duplicates + s.replays + mp.stats().duplicates + mp.stats().replays).toBeGreaterThan(0);
-  }, 40000);
+  }, 50000);
 });
 
 describe('requests', () => {

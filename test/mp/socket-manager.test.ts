@@ -92,6 +92,7 @@ afterEach(async () => {
   await server.close();
   await wsWx.settled();
   expect(appEvents.count()).toBe(0);
+  expect(wsWx.invalidCloses).toBe(0);
 });
 
 test('a page mixes the behavior in: state reaches the page data and the rendered view', async () => {

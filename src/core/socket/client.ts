@@ -583,9 +583,13 @@ function decodeInbound(text: string, maxFrameBytes: number): Frame {
   return decodeFrame(text, { maxFrameBytes });
 }
 
+/** SocketTask.close accepts 1000 or 3000–4999 and a reason of at most 123 UTF-8 bytes. */
 function safeClose(task: SocketTaskLike, code: number, reason: string): void {
+  const validCode = code === 1000 || (code >= 3000 && code <= 4999) ? code : CLIENT_CLOSE.timeout;
+  let shortReason = reason;
+  while (utf8ByteLength(shortReason) > 123) shortReason = shortReason.slice(0, -1);
   try {
-    task.close({ code, reason });
+    task.close({ code: validCode, reason: shortReason });
   } catch {
     // A task that is already closed (or never opened) may throw on some base libraries.
   }
