@@ -281,7 +281,7 @@ test('connect timeout abandons a task that never opens', async () => {
   await new Promise((resolve) => silent.close(resolve));
 });
 
-test('bad input gets a HybridError with a code', () => {
+test('bad input gets a HybridError with a code', async () => {
   expect(() => new SocketClient({} as never)).toThrow(HybridError);
   const c = rig.client();
   const cyclic: Record<string, unknown> = {};
@@ -290,6 +290,11 @@ test('bad input gets a HybridError with a code', () => {
   expect(() => c.emit('x', 'y'.repeat(300 * 1024))).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
   expect(() => c.send({} as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   expect(() => c.onRequest(null as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => c.emit('', 1)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => c.emit('e'.repeat(200), 1)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => c.subscribe('chat', 'nope' as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  await expect(c.request(42 as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  expect(c.stats().pendingRequests).toBe(0);
   expect(c.stats().queued).toBe(0);
 });
 

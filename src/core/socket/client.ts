@@ -12,6 +12,7 @@ import {
   AckFrame, decodeFrame, encodeFrame, ErrorFrame, Frame, HelloFrame, isKnownFrame, KnownFrame, MessageFrame, PresenceFrame,
   RequestFrame, ResponseFrame,
 } from '../frames';
+import { checkName } from '../json';
 import { LIMITS } from '../limits';
 import { BoundedQueue } from '../queue';
 import { CLIENT_CLOSE, decideOnClose } from './close-policy';
@@ -99,6 +100,8 @@ export class SocketClient {
 
   /** Messages whose `event` is `name`, and relay-format frames whose `type` is `name`. */
   subscribe(name: string, fn: Subscriber): Unsubscribe {
+    checkName(name, 'event');
+    if (typeof fn !== 'function') throw new HybridError('BAD_REQUEST', `subscribe("${name}") needs a function`);
     return this.subscriptions.on(name, (frame) => fn((frame as { data?: unknown }).data, frame));
   }
 
@@ -195,7 +198,7 @@ export class SocketClient {
 
   /** An application message `{ type: 'message', event, data }`; reliable ones get an id and an ack. */
   emit(event: string, data?: unknown, options: EmitOptions = {}): SendResult {
-    const frame: MessageFrame = { type: 'message', event, data };
+    const frame: MessageFrame = { type: 'message', event: checkName(event, 'event'), data };
     if (options.to !== undefined) frame.to = options.to;
     if (!options.reliable) return this.send(frame, { ttl: options.ttl ?? this.options.queue?.ttl });
     frame.id = createId('m');
@@ -218,6 +221,7 @@ export class SocketClient {
     if (options.to !== undefined) frame.to = options.to;
     let text: string;
     try {
+      checkName(api, 'api');
       text = this.encode(frame);
     } catch (err) {
       return Promise.reject(err);
