@@ -5,6 +5,7 @@
  */
 import { HybridError } from '../core/errors';
 import { SocketClient, SocketClientOptions } from '../core/socket/client';
+import { decideOnClose } from '../core/socket/close-policy';
 import { withQuery } from '../core/socket/target';
 import { ConnectTarget, SocketTransport } from '../core/socket/transport';
 import { watchAppConditions, WxAppEventsApi } from '../adapters/wx-app-conditions';
@@ -145,9 +146,15 @@ function wake(reason: string): void {
   if (conditions.hidden || conditions.offline) return;
   forEachClient((c) => {
     if (c.state === 'paused') c.resume(reason);
-    else if (c.state === 'waiting' || c.state === 'idle') c.connect();
+    else if (c.state === 'waiting' || c.state === 'idle' || gaveUpRetrying(c)) c.connect();
     else c.checkAlive();
   });
+}
+
+/** Failed because the retries ran out (not because of a terminal close code): worth a new try now. */
+function gaveUpRetrying(client: SocketClient): boolean {
+  const lastClose = client.stats().lastClose;
+  return client.state === 'failed' && !!lastClose && decideOnClose(lastClose) === 'retry';
 }
 
 function forEachClient(fn: (client: SocketClient) => void): void {

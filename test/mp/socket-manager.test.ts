@@ -185,6 +185,26 @@ test('app hide pauses, show reconnects at once; offline pauses, online reconnect
   page.detach();
 });
 
+test('network back retries a connection that ran out of retries, but not one closed with a terminal code', async () => {
+  config = { ...config, backoff: { base: 5, cap: 5, maxRetries: 1 } };
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open');
+  await server.kill();
+  await waitFor(() => page.instance.data.socketState === 'failed');
+  await server.restart();
+  appEvents.fire('network', { isConnected: true, networkType: 'wifi' });
+  await waitFor(() => page.instance.data.socketState === 'open');
+
+  server.closeAll(4501, 'token revoked');
+  await waitFor(() => page.instance.data.socketState === 'failed');
+  const connections = server.connections;
+  appEvents.fire('show');
+  appEvents.fire('network', { isConnected: true, networkType: 'wifi' });
+  expect(page.instance.data.socketState).toBe('failed');
+  expect(server.connections).toBe(connections);
+  page.detach();
+});
+
 test('keepAlive keeps the connection at app level after the last page; closeAllSockets ends it', async () => {
   config = { ...config, keepAlive: true };
   const page = mount();
