@@ -12,3 +12,10 @@ export interface MiniprogramCheckError extends Error {
 export function checkMiniprogram(root?: string): MiniprogramCheckResult;
 export function findComponents(root: string): string[];
 export function listFiles(root: string, ext: string): string[];
+export interface CheckOptions {
+  /** Library rules (default true): component usingComponents must be relative paths. */
+  libraryRules?: boolean;
+}
+export function checkMiniprogram(root: string | undefined, options: CheckOptions): MiniprogramCheckResult;
+/** Where DevTools finds a usingComponents target (path without extension), or null. */
+export function resolveComponent(root: string, jsonFile: string, target: string): string | null;

@@ -48,8 +48,31 @@ function findComponents(root) {
     .map(stripExt);
 }
 
-/** Problems in the component JSON files: unreadable JSON, missing sibling files, our conventions. */
-function checkComponentJson(root) {
+/**
+ * Where DevTools finds a `usingComponents` target: relative to the JSON file, from the project root
+ * for '/x', otherwise in the nearest miniprogram_npm (the JSON's directory, then its parents).
+ * Returns the path without extension, or null when nothing is there.
+ */
+function resolveComponent(root, jsonFile, target) {
+  const dir = path.dirname(path.join(root, jsonFile));
+  const exists = (base) => fs.existsSync(base + '.json') || fs.existsSync(path.join(base, 'index.json'));
+  const pick = (base) => (fs.existsSync(base + '.json') ? base : path.join(base, 'index'));
+  if (target.startsWith('.')) return exists(path.join(dir, target)) ? pick(path.join(dir, target)) : null;
+  if (target.startsWith('/')) return exists(path.join(root, target)) ? pick(path.join(root, target)) : null;
+  for (let d = dir; ; d = path.dirname(d)) {
+    const base = path.join(d, 'miniprogram_npm', target);
+    if (exists(base)) return pick(base);
+    const fromRoot = path.relative(root, d);
+    if (!fromRoot || fromRoot.startsWith('..')) return null; // searched up to the project root
+  }
+}
+
+/**
+ * Problems in the JSON files: unreadable JSON, components without their js/wxml, our conventions
+ * (apply-shared; with `libraryRules`, relative usingComponents only, as 构建npm consumers need),
+ * and usingComponents that resolve to nothing.
+ */
+function checkComponentJson(root, { libraryRules = true } = {}) {
   const problems = [];
   for (const file of listFiles(root, '.json')) {
     let json;
@@ -59,17 +82,18 @@ function checkComponentJson(root) {
       problems.push(`${file}: not valid JSON (${err.message})`);
       continue;
     }
-    if (json.component !== true) continue;
-    const base = stripExt(file);
-    for (const ext of ['.js', '.wxml']) {
-      if (!fs.existsSync(path.join(root, base + ext))) problems.push(`${file}: component has no ${base}${ext}`);
+    if (json.component === true) {
+      const base = stripExt(file);
+      for (const ext of ['.js', '.wxml']) {
+        if (!fs.existsSync(path.join(root, base + ext))) problems.push(`${file}: component has no ${base}${ext}`);
+      }
+      if (json.styleIsolation !== 'apply-shared') problems.push(`${file}: "styleIsolation" must be "apply-shared"`);
     }
-    if (json.styleIsolation !== 'apply-shared') problems.push(`${file}: "styleIsolation" must be "apply-shared"`);
     for (const [tag, target] of Object.entries(json.usingComponents || {})) {
-      // Inside the library only relative paths work for 构建npm consumers.
-      if (typeof target !== 'string' || !target.startsWith('.')) {
+      if (typeof target !== 'string' || (libraryRules && json.component === true && !target.startsWith('.'))) {
+        // Inside the library only relative paths work for 构建npm consumers.
         problems.push(`${file}: usingComponents "${tag}" must be a relative path (got ${JSON.stringify(target)})`);
-      } else if (!fs.existsSync(path.join(root, path.dirname(file), target + '.json'))) {
+      } else if (!target.startsWith('plugin://') && !resolveComponent(root, file, target)) {
         problems.push(`${file}: usingComponents "${tag}" points to a missing component ${target}`);
       }
     }
@@ -81,9 +105,9 @@ function checkComponentJson(root) {
  * Runs every check on `root`. Resolves to counts; throws an Error whose message lists each
  * problem (compiler messages included) when anything fails.
  */
-function checkMiniprogram(root = config.mpDist) {
+function checkMiniprogram(root = config.mpDist, options = {}) {
   if (!fs.existsSync(root)) throw new Error(`${root} does not exist: run the build first`);
-  const problems = checkComponentJson(root);
+  const problems = checkComponentJson(root, options);
 
   const wxml = listFiles(root, '.wxml');
   const wxs = listFiles(root, '.wxs');
@@ -114,7 +138,8 @@ function checkMiniprogram(root = config.mpDist) {
 if (require.main === module) {
   const root = path.resolve(process.argv[2] || config.mpDist);
   try {
-    const r = checkMiniprogram(root);
+    // A mini program project (the demo) may use npm paths in its own components.
+    const r = checkMiniprogram(root, { libraryRules: !fs.existsSync(path.join(root, 'app.json')) });
     console.log(`check:mp ok: ${r.components.length} components, ${r.wxml} wxml, ${r.wxss} wxss, ${r.wxs} wxs compiled in ${path.relative(process.cwd(), root) || '.'}`);
   } catch (err) {
     console.error(err.message);
@@ -122,4 +147,4 @@ if (require.main === module) {
   }
 }
 
-module.exports = { checkMiniprogram, findComponents, listFiles };
+module.exports = { checkMiniprogram, findComponents, listFiles, resolveComponent };
