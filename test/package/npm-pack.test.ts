@@ -20,6 +20,7 @@ let pack: PackedTarball;
 let projectDir: string;
 
 beforeAll(async () => {
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
   const work = tmp.make();
   pack = packTarball(work);
   projectDir = path.join(work, 'consumer');
@@ -27,6 +28,9 @@ beforeAll(async () => {
   const result = await buildNpm(projectDir);
   expect(result).toMatchObject({ miniProgramPackNum: 1, otherNpmPackNum: 0 });
 });
+// miniprogram-ci prints a banner on each run; keep the test output readable.
+beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined));
+afterEach(() => jest.restoreAllMocks());
 afterAll(() => tmp.cleanup());
 
 function problemsOf(dir: string): string[] {
