@@ -14,7 +14,13 @@ export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
 
 type Page = Record<string, unknown>;
 type Simulate = typeof import('miniprogram-simulate');
-type Wrapper = ReturnType<Simulate['render']>;
+/** The parts of a rendered component the simulate typings leave out. */
+export type Wrapper = ReturnType<Simulate['render']> & {
+  attach(parent: unknown): void;
+  detach(): void;
+  addEventListener(event: string, fn: (e: any) => void): void;
+  triggerPageLifeTime(name: 'show' | 'hide' | 'resize', arg?: unknown): void;
+};
 
 const g = global as unknown as Record<string, any>;
 
@@ -101,7 +107,7 @@ export class WeChatHarness {
       }, 0);
     };
     const id = load(this.simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
-    this.bridge = this.simulate.render(id, {
+    this.bridge = <Wrapper>this.simulate.render(id, {
       src: options.src,
       query: options.query || {},
       webviewId: options.webviewId || 'hk-webview',
@@ -139,7 +145,7 @@ export class WeChatHarness {
     this.relayCount++;
     this.bridge.triggerPageLifeTime('hide');
     const id = load(this.simulate, 'pages/hybrid-relay/index', 'hk-relay-page');
-    const page = this.simulate.render(id, {});
+    const page = <Wrapper>this.simulate.render(id, {});
     this.stack.push(page.instance as unknown as Page);
     page.attach(document.createElement('parent-wrapper'));
     this.relay = { page, options };
