@@ -1,0 +1,214 @@
+/**
+ * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate),
+ * and the relay round trip — `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the
+ * web-view page, push and load the relay page with the query as options), `wx.navigateBack` pops
+ * it and shows the web-view page again. Every change of the bridge's web-view `src` is reported
+ * through `onSrcChange` (the end-to-end test turns it into a real navigation of Chromium).
+ *
+ * Works in the `mp` jest project (jsdom + test/helpers/mp-setup.ts) and in the `node` project,
+ * where `installMiniProgramGlobals()` creates the jsdom window miniprogram-simulate needs.
+ */
+import * as path from 'path';
+
+export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
+
+type Page = Record<string, unknown>;
+type Simulate = typeof import('miniprogram-simulate');
+/** The parts of a rendered component the simulate typings leave out. */
+export type Wrapper = ReturnType<Simulate['render']> & {
+  attach(parent: unknown): void;
+  detach(): void;
+  addEventListener(event: string, fn: (e: any) => void): void;
+  triggerPageLifeTime(name: 'show' | 'hide' | 'resize', arg?: unknown): void;
+};
+
+const g = global as unknown as Record<string, any>;
+
+/** jsdom globals + miniprogram-simulate + the page stack API, for node-environment tests. */
+export function installMiniProgramGlobals(): Simulate {
+  if (!g.__hkJsdom && typeof g.document === 'undefined') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { JSDOM } = require('jsdom');
+    const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://127.0.0.1/' });
+    g.__hkJsdom = dom;
+    for (const key of ['window', 'document', 'navigator', 'HTMLElement', 'Node', 'Element', 'Event', 'CustomEvent', 'getComputedStyle', 'MutationObserver']) {
+      Object.defineProperty(global, key, { value: key === 'window' ? dom.window : dom.window[key], configurable: true, writable: true });
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const simulate: Simulate = require('miniprogram-simulate');
+  if (!g.__pageStack) {
+    const stack: Page[] = [];
+    g.__pageStack = stack;
+    g.getCurrentPages = () => stack.slice();
+    g.getApp = () => ({ globalData: {} });
+  }
+  return simulate;
+}
+
+/** Closes the jsdom window made by installMiniProgramGlobals (its timers keep jest alive otherwise). */
+export function closeMiniProgramGlobals(): void {
+  if (g.__hkJsdom) g.__hkJsdom.window.close();
+}
+
+const loaded: Record<string, string> = {};
+function load(simulate: Simulate, rel: string, tag: string): string {
+  if (!loaded[rel]) loaded[rel] = simulate.load(path.join(MP_ROOT, rel), tag, { rootPath: MP_ROOT });
+  return loaded[rel];
+}
+
+/** The built module (same instance the built components use). */
+export function mpModule<T = any>(rel: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(MP_ROOT, rel));
+}
+
+export interface HarnessOptions {
+  src: string;
+  query?: Record<string, unknown>;
+  webviewId?: string;
+  /** bridge-webview minInterval (ms between hash writes); small in tests. */
+  minInterval?: number;
+  /** What WeChat hands onLoad: the query value as sent (default) or percent-decoded once. */
+  decodeOptions?: boolean;
+}
+
+export interface RelayVisit {
+  page: Wrapper;
+  options: Record<string, string>;
+}
+
+export class WeChatHarness {
+  readonly simulate: Simulate;
+  readonly openerPage: Page = { route: 'pages/web/index' };
+  readonly bridge: Wrapper;
+  /** Each src the web-view got, in order. */
+  readonly srcHistory: string[] = [];
+  relay: RelayVisit | null = null;
+  /** Relay pages opened so far, and navigateBack calls made by relay pages. */
+  relayCount = 0;
+  backCount = 0;
+  private listeners: Array<(src: string) => void> = [];
+  private readonly stack: Page[];
+  private readonly originalBack: unknown;
+
+  constructor(private readonly options: HarnessOptions) {
+    this.simulate = installMiniProgramGlobals();
+    this.stack = g.__pageStack;
+    this.stack.length = 0;
+    this.stack.push(this.openerPage);
+    const wx = g.wx;
+    this.originalBack = wx.navigateBack;
+    wx.navigateBack = (opts: { success?: () => void } = {}) => {
+      this.backCount++;
+      setTimeout(() => {
+        this.popRelay();
+        if (opts.success) opts.success();
+      }, 0);
+    };
+    const id = load(this.simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
+    this.bridge = <Wrapper>this.simulate.render(id, {
+      src: options.src,
+      query: options.query || {},
+      webviewId: options.webviewId || 'hk-webview',
+      minInterval: options.minInterval ?? 5,
+    });
+    this.watchSrc();
+    this.bridge.attach(document.createElement('parent-wrapper'));
+    this.noteSrc();
+  }
+
+  get src(): string {
+    return (this.bridge.instance as any).data.url;
+  }
+
+  get bridgeMethods(): { push(event: string, data?: unknown): string; reload(): void; reply(req: string, payload: unknown): void } {
+    return this.bridge.instance as any;
+  }
+
+  onSrcChange(fn: (src: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** What `wx.miniProgram.navigateTo({ url })` does in WeChat. */
+  openRelay(url: string): RelayVisit {
+    const q = url.indexOf('?');
+    const options: Record<string, string> = {};
+    if (q >= 0) {
+      for (const pair of url.slice(q + 1).split('&')) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) continue;
+        const value = pair.slice(eq + 1);
+        options[pair.slice(0, eq)] = this.options.decodeOptions ? safeDecode(value) : value;
+      }
+    }
+    this.relayCount++;
+    this.bridge.triggerPageLifeTime('hide');
+    const id = load(this.simulate, 'pages/hybrid-relay/index', 'hk-relay-page');
+    const page = <Wrapper>this.simulate.render(id, {});
+    this.stack.push(page.instance as unknown as Page);
+    page.attach(document.createElement('parent-wrapper'));
+    this.relay = { page, options };
+    (page.instance as any).onLoad(options);
+    return this.relay;
+  }
+
+  /** The user presses back on the relay page. */
+  leaveRelay(): void {
+    this.popRelay();
+  }
+
+  private popRelay(): void {
+    if (!this.relay) return;
+    const { page } = this.relay;
+    this.relay = null;
+    const i = this.stack.indexOf(page.instance as unknown as Page);
+    if (i >= 0) this.stack.splice(i, 1);
+    page.detach();
+    this.bridge.triggerPageLifeTime('show');
+  }
+
+  private watchSrc(): void {
+    const instance = this.bridge.instance as any;
+    const setData = instance.setData.bind(instance);
+    instance.setData = (patch: Record<string, unknown>, cb?: () => void) => {
+      setData(patch, cb);
+      if (typeof patch.url === 'string') this.noteSrc();
+    };
+  }
+
+  private noteSrc(): void {
+    const src = this.src;
+    if (this.srcHistory[this.srcHistory.length - 1] === src) return;
+    this.srcHistory.push(src);
+    for (const fn of this.listeners) fn(src);
+  }
+
+  close(): void {
+    if (this.relay) this.popRelay();
+    this.bridge.detach();
+    g.wx.navigateBack = this.originalBack;
+    this.stack.length = 0;
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every few ms until it returns a value other than undefined/false, or fails after `timeout`. */
+export async function waitFor<T>(check: () => T | undefined | false, timeout = 3000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
