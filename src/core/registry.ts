@@ -148,7 +148,7 @@ export class HandlerRegistry<M extends object = AnyApis> {
 }
 
 /** The registry the relay page, bridge-webview and socket glue use unless given another. */
-export const defaultRegistry = new HandlerRegistry();
+export const defaultRegistry = /* @__PURE__ */ new HandlerRegistry();
 
 /** `register` on the default registry, typed by `M` when given. */
 export function register<M extends object = AnyApis, K extends ApiName<M> = ApiName<M>>(

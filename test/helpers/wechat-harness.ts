@@ -9,6 +9,10 @@
  * where `installMiniProgramGlobals()` creates the jsdom window miniprogram-simulate needs.
  */
 import * as path from 'path';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import type { Browser, Page as BrowserPage } from 'playwright-core';
 
 export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
 
@@ -87,6 +91,8 @@ export class WeChatHarness {
   relay: RelayVisit | null = null;
   /** Relay pages opened so far, and navigateBack calls made by relay pages. */
   relayCount = 0;
+  /** Relay pages opened while another was still open (the SDK must never do that). */
+  stackedRelays = 0;
   backCount = 0;
   private listeners: Array<(src: string) => void> = [];
   private readonly stack: Page[];
@@ -143,6 +149,7 @@ export class WeChatHarness {
       }
     }
     this.relayCount++;
+    if (this.relay) this.stackedRelays++;
     this.bridge.triggerPageLifeTime('hide');
     const id = load(this.simulate, 'pages/hybrid-relay/index', 'hk-relay-page');
     const page = <Wrapper>this.simulate.render(id, {});
@@ -210,5 +217,119 @@ export async function waitFor<T>(check: () => T | undefined | false, timeout = 3
     if (value !== undefined && value !== false) return value as T;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The H5 side: a static server on 127.0.0.1:0 and headless Chromium (Debian's, via playwright). */
+/* A minimal launcher of our own: test/helpers/chromium.ts (branch pipeline) was not here yet.   */
+
+
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: 20_000 });
+}
+
+export interface StaticServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves `pages` (path → HTML) and the built H5 SDK at /hybrid-kit.js, on 127.0.0.1 only. */
+export async function serveH5(pages: Record<string, string>): Promise<StaticServer> {
+  const sdk = path.resolve(__dirname, '../../dist/h5/hybrid-kit.js');
+  const server = http.createServer((req, res) => {
+    const pathname = (req.url || '/').split(/[?#]/)[0];
+    if (pathname === '/hybrid-kit.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(fs.readFileSync(sdk));
+    } else if (pages[pathname] !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(pages[pathname]);
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  server.keepAliveTimeout = 100;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** The JS-SDK's `wx.miniProgram` as WeChat gives it to the page, backed by the harness. */
+export const FAKE_JSSDK = `
+window.wx = { miniProgram: {
+  navigateTo: function (o) { window.__hkNavigateTo(o.url).then(function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); }); },
+  postMessage: function (o) { window.__hkPostMessage(JSON.stringify(o.data)); },
+  getEnv: function (cb) { setTimeout(function () { cb({ miniprogram: true }); }, 0); }
+} };`;
+
+/**
+ * Connects a Chromium page to a WeChatHarness: the page's navigateTo opens the relay page,
+ * postMessage fills the batch, and each new web-view `src` navigates the page (hash only:
+ * same document; `reloadNext()` makes the next one a full reload, as some devices do).
+ */
+export class WebviewDriver {
+  readonly posted: unknown[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private reloadOnce = false;
+  navigations = 0;
+
+  constructor(readonly harness: WeChatHarness, readonly page: BrowserPage) {}
+
+  async start(): Promise<void> {
+    await this.page.exposeFunction('__hkNavigateTo', (url: string) => {
+      this.harness.openRelay(url);
+    });
+    await this.page.exposeFunction('__hkPostMessage', (json: string) => {
+      this.posted.push(JSON.parse(json));
+    });
+    await this.page.addInitScript(FAKE_JSSDK);
+    this.harness.onSrcChange((src) => {
+      this.chain = this.chain.then(() => this.navigate(src)).catch(() => undefined);
+    });
+    await this.page.goto(this.harness.src);
+  }
+
+  reloadNext(): void {
+    this.reloadOnce = true;
+  }
+
+  /** Resolves once every src change so far has reached the page. */
+  settled(): Promise<unknown> {
+    return this.chain;
+  }
+
+  private async navigate(src: string): Promise<void> {
+    this.navigations++;
+    if (this.reloadOnce) {
+      this.reloadOnce = false;
+      // A new document, not a same-document hash change (sessionStorage stays: same tab, same origin).
+      await this.page.goto('about:blank');
+      await this.page.goto(src);
+      return;
+    }
+    await this.page.evaluate((u) => {
+      window.location.href = u;
+    }, src);
+  }
+
+  /** The user goes back from the web-view page: WeChat delivers the postMessage batch. */
+  deliverBatch(): void {
+    const webview = this.harness.bridge.querySelector('#' + ((this.harness.bridge.instance as any).data.webviewId as string))!;
+    webview.dispatchEvent('message', { detail: { data: this.posted.slice() }, bubbles: false });
   }
 }

@@ -281,9 +281,8 @@ export class SocketClient {
 
   /** Closes and removes every listener and subscription. */
   destroy(): void {
-    this.close(CLIENT_CLOSE.normal, 'destroyed');
-    this.closeTimer.clear();
-    if (this.current === 'closing') this.finishClosed('destroyed');
+    this.abandonTask(CLIENT_CLOSE.normal, 'destroyed');
+    this.finishClosed('destroyed');
     this.requests.rejectAll(new HybridError('CANCELLED', 'socket client destroyed'));
     this.events.removeAllListeners();
     this.subscriptions.removeAllListeners();

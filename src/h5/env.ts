@@ -1,0 +1,32 @@
+/**
+ * Where the page runs. `wx.miniProgram.getEnv` never calls back outside WeChat, so it is raced
+ * against a timeout; `__wxjs_environment` and the user agent answer first when they can.
+ */
+import { Env, MiniProgramApi } from './types';
+
+export function findMiniProgram(win: Window): MiniProgramApi | undefined {
+  const wx = (win as unknown as { wx?: { miniProgram?: MiniProgramApi } }).wx;
+  return wx && wx.miniProgram;
+}
+
+export function detectEnv(win: Window, miniProgram: MiniProgramApi | undefined, timeout: number): Promise<Env> {
+  const ua = (win.navigator && win.navigator.userAgent) || '';
+  const outside: Env = /micromessenger/i.test(ua) ? 'wechat' : 'browser';
+  if ((win as unknown as { __wxjs_environment?: string }).__wxjs_environment === 'miniprogram' || /miniProgram/.test(ua)) {
+    return Promise.resolve('miniprogram');
+  }
+  if (!miniProgram || typeof miniProgram.getEnv !== 'function') return Promise.resolve(outside);
+  const getEnv = miniProgram.getEnv.bind(miniProgram);
+  return new Promise<Env>((resolve) => {
+    const timer = setTimeout(() => resolve(outside), timeout);
+    try {
+      getEnv((res) => {
+        clearTimeout(timer);
+        resolve(res && res.miniprogram ? 'miniprogram' : outside);
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve(outside);
+    }
+  });
+}
