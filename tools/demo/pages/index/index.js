@@ -1,11 +1,10 @@
-// The demo index page: one library component, consumed through miniprogram_npm like any user would.
-Page({
-  data: { lastCount: 0 },
-  onTap() {
-    const badge = this.selectComponent('#badge');
-    if (badge) badge.increment();
-  },
-  onBadgeChange(e) {
-    this.setData({ lastCount: e.detail.count });
+// The demo's start page: what runs where, and the three demo pages.
+Component({
+  data: { relayUrl: '', h5Url: '', token: '' },
+  methods: {
+    onLoad() {
+      const { relayUrl, h5Url, token } = getApp().globalData;
+      this.setData({ relayUrl, h5Url, token });
+    },
   },
 });
