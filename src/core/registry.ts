@@ -11,7 +11,6 @@
 import { HybridError } from './errors';
 import { ReplyPayload, errorReply, okReply } from './hash';
 import { checkName, stringifyJson } from './json';
-import { RequestFrame, ResponseFrame } from './frames';
 
 /** Maps an api name to its params and result types. */
 export type ApiMap = { [api: string]: { params?: unknown; result?: unknown } };
@@ -136,14 +135,11 @@ export class HandlerRegistry<M extends object = AnyApis> {
     };
   }
 
-  /** Answers one socket `request` frame with its `response` frame (routed back to the sender). */
-  async respond(frame: RequestFrame, timeout?: number): Promise<ResponseFrame> {
-    const reply = await this.invoke(frame.api, frame.params, { req: frame.id, source: 'socket', timeout }).reply;
-    const response: ResponseFrame = reply.ok
-      ? { type: 'response', id: frame.id, ok: true, data: reply.data }
-      : { type: 'response', id: frame.id, ok: false, error: reply.error };
-    if (frame.from) response.to = frame.from;
-    return response;
+  /** Like invoke, but resolves with the result and rejects with a HybridError (socket glue, app code). */
+  async call(api: string, params?: unknown, options: InvokeOptions = {}): Promise<unknown> {
+    const reply = await this.invoke(api, params, options).reply;
+    if (reply.ok) return reply.data;
+    throw new HybridError(reply.error.code, reply.error.message);
   }
 }
 

@@ -8,3 +8,5 @@ export { detectEnv } from './env';
 export { HybridError, isHybridError } from '../core/errors';
 export type { ErrorCode } from '../core/errors';
 export type { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply, ApiMap, AnyApis } from './types';
+export { createSocketTransport } from './socket-transport';
+export type { SocketTransport, SocketTransportOptions } from './socket-transport';

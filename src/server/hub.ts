@@ -3,7 +3,7 @@
  * in this process; RedisHub shares it between instances. Callback style so the in-memory hot path
  * stays synchronous (no promise per frame).
  */
-import type { HybridError } from '../core/errors';
+import { HybridError } from '../core/errors';
 import type { Connection } from './connection';
 import type { DropReason } from './metrics';
 
@@ -56,4 +56,9 @@ export function stampFrame(seq: number, tail: string): string {
  */
 export function seqBase(now: number): number {
   return now;
+}
+
+/** A token may not spread over more envs than this (each env holds a backlog). */
+export function tooManyEnvs(max: number): HybridError {
+  return new HybridError('QUEUE_FULL', `this token already has ${max} envs; no more can be added`);
 }

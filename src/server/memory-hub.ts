@@ -1,28 +1,26 @@
 /** Hub for one process: seq counters and backlogs in memory (bounded and time-limited). */
 import { HybridError } from '../core/errors';
-import { BoundedQueue } from '../core/queue';
+import { BacklogLimits, SeqBacklog } from './backlog';
 import type { Connection } from './connection';
-import { Hub, HubEvents, PAIRED_ENV, Stamped, seqBase, stampFrame } from './hub';
-
-export interface BacklogLimits {
-  backlogItems: number;
-  backlogBytes: number;
-  backlogTtlMs: number;
-}
+import { Hub, HubEvents, PAIRED_ENV, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
 
 interface EnvRecord {
   seq: number;
   /** Highest seq written to a socket of this env (for clients that never send `resume`). */
   sentSeq: number;
   /** Created on first use: idle envs cost no queue. */
-  backlog: BoundedQueue<Stamped> | null;
+  backlog: SeqBacklog | null;
   touchedAt: number;
+}
+
+export interface MemoryHubLimits extends BacklogLimits {
+  maxEnvsPerToken: number;
 }
 
 export class MemoryHub implements Hub {
   private readonly records = new Map<string, Map<string, EnvRecord>>();
 
-  constructor(private readonly events: HubEvents, private readonly limits: BacklogLimits, private readonly now: () => number = Date.now) {}
+  constructor(private readonly events: HubEvents, private readonly limits: MemoryHubLimits, private readonly now: () => number = Date.now) {}
 
   join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void {
     this.record(conn.key, conn.env);
@@ -40,6 +38,11 @@ export class MemoryHub implements Hub {
   }
 
   forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
+    const envs = this.records.get(key);
+    if (to !== undefined && !envs?.has(to) && (envs?.size || 0) >= this.limits.maxEnvsPerToken) {
+      done(tooManyEnvs(this.limits.maxEnvsPerToken));
+      return;
+    }
     const targets = to !== undefined ? [to] : this.peersOf(key, from);
     if (!targets.length) {
       done(new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"'));
@@ -62,18 +65,18 @@ export class MemoryHub implements Hub {
       return;
     }
     const from = after ?? rec.sentSeq;
-    rec.backlog.removeWhere(([seq]) => seq <= from);
-    done(rec.backlog.toArray());
+    rec.backlog.trim(from);
+    done(rec.backlog.after(from, this.now()));
   }
 
   confirm(key: string, env: string, lastSeq: number): void {
-    this.records.get(key)?.get(env)?.backlog?.removeWhere(([seq]) => seq <= lastSeq);
+    this.records.get(key)?.get(env)?.backlog?.trim(lastSeq);
   }
 
   sweep(now: number): void {
     for (const [key, envs] of this.records) {
       for (const [env, rec] of envs) {
-        if (rec.backlog) rec.backlog.pruneExpired();
+        if (rec.backlog) rec.backlog.expire(now);
         const idle = !this.events.local(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs;
         if (idle) envs.delete(env);
       }
@@ -111,10 +114,8 @@ export class MemoryHub implements Hub {
   }
 
   private store(key: string, env: string, rec: EnvRecord, seq: number, text: string): void {
-    if (!rec.backlog) {
-      rec.backlog = new BoundedQueue<Stamped>({ maxItems: this.limits.backlogItems, maxBytes: this.limits.backlogBytes, now: this.now });
-    }
-    const { dropped } = rec.backlog.push([seq, text], { bytes: text.length, ttl: this.limits.backlogTtlMs });
+    if (!rec.backlog) rec.backlog = new SeqBacklog(this.limits);
+    const dropped = rec.backlog.push(seq, text, this.now());
     // Evicting frames a live connection already got is normal; evicting undelivered ones is a drop.
     if (dropped.length && this.events.local(key, env)?.state !== 'live') this.events.dropped('backlog_overflow', dropped.length);
   }

@@ -46,6 +46,8 @@ export interface RelayOptions {
   backlogItems: number;
   backlogBytes: number;
   backlogTtlMs: number;
+  /** Most envs one token may have (connected or holding a backlog). */
+  maxEnvsPerToken: number;
   /** How long a new connection may take to send `resume` before it is served as a plain client. */
   resumeWaitMs: number;
   redisUrl?: string;
@@ -87,6 +89,7 @@ export const OPTION_SPECS: OptionSpec[] = [
   { key: 'backlogItems', flag: '--backlog-items', env: 'HYBRID_KIT_BACKLOG_ITEMS', kind: 'number', help: 'frames kept per token+env' },
   { key: 'backlogBytes', flag: '--backlog-bytes', env: 'HYBRID_KIT_BACKLOG_BYTES', kind: 'number', help: 'bytes kept per token+env' },
   { key: 'backlogTtlMs', flag: '--backlog-ttl', env: 'HYBRID_KIT_BACKLOG_TTL_MS', kind: 'number', help: 'how long a frame waits for its peer (ms)' },
+  { key: 'maxEnvsPerToken', flag: '--max-envs', env: 'HYBRID_KIT_MAX_ENVS', kind: 'number', help: 'most envs per token' },
   { key: 'resumeWaitMs', flag: '--resume-wait', env: 'HYBRID_KIT_RESUME_WAIT_MS', kind: 'number', help: 'wait for a resume frame (ms)' },
   { key: 'allowOpenPublic', flag: '--allow-open-public', env: 'HYBRID_KIT_ALLOW_OPEN_PUBLIC', kind: 'boolean', help: 'allow open mode on a non-loopback host' },
 ];
@@ -104,6 +107,7 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   backlogItems: 256,
   backlogBytes: 1024 * 1024,
   backlogTtlMs: 60000,
+  maxEnvsPerToken: 8,
   resumeWaitMs: 1000,
   redisPrefix: 'hk:',
   allowOpenPublic: false,
@@ -115,7 +119,7 @@ export function resolveOptions(partial: Partial<RelayOptions> = {}): RelayOption
   for (const [key, value] of Object.entries(partial)) {
     if (value !== undefined) (options as unknown as Record<string, unknown>)[key] = value;
   }
-  for (const key of ['maxFrameBytes', 'backlogItems', 'backlogBytes', 'pingIntervalMs'] as const) {
+  for (const key of ['maxFrameBytes', 'backlogItems', 'backlogBytes', 'pingIntervalMs', 'maxEnvsPerToken'] as const) {
     if (!(Number.isFinite(options[key]) && options[key] > 0)) throw new RangeError(`${key} must be a positive number (got ${options[key]})`);
   }
   if (!options.path.startsWith('/')) throw new RangeError(`path must start with "/" (got ${options.path})`);

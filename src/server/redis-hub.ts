@@ -7,7 +7,7 @@
 import { randomBytes } from 'crypto';
 import { HybridError } from '../core/errors';
 import type { Connection } from './connection';
-import { Hub, HubEvents, PAIRED_ENV, Stamped } from './hub';
+import { Hub, HubEvents, PAIRED_ENV, Stamped, tooManyEnvs } from './hub';
 import type { RelayLogger, RelayOptions } from './options';
 import { FORWARD, JOIN, LEAVE, REPLAY } from './redis-scripts';
 
@@ -36,6 +36,8 @@ export class RedisHub implements Hub {
   private readonly channels = new Map<string, Promise<void>>();
   /** Highest join number seen per key+env, for a join reply that arrives after a newer join. */
   private readonly latestJoin = new Map<string, number>();
+  /** Joins in flight: a leave waits for its join, so presence never outlives its connection. */
+  private readonly joins = new WeakMap<Connection, Promise<void>>();
   private readonly p: string;
   private closed = false;
 
@@ -55,20 +57,25 @@ export class RedisHub implements Hub {
 
   join(conn: Connection, _replacedLocal: boolean, done: (peers: string[]) => void): void {
     const { key, env } = conn;
-    this.subscribe(key)
-      .then(() => this.run('JOIN', [key, env, this.instanceId, String(Date.now()), String(this.options.backlogTtlMs), String(this.presenceTtl())]))
-      .then((reply) => {
-        const [joinNo, peers] = reply as [number, string[]];
-        conn.joinNo = Number(joinNo);
-        if ((this.latestJoin.get(key + '\n' + env) || 0) > conn.joinNo) this.events.joined(key, env, Infinity);
-        done(peers);
+    const o = this.options;
+    const joined = this.subscribe(key)
+      .then(() => {
+        if (conn.state === 'closed') return;
+        return this.run('JOIN', [key, env, this.instanceId, String(Date.now()), String(o.backlogTtlMs), String(this.presenceTtl())]).then((reply) => {
+          const [joinNo, peers] = reply as [number, string[]];
+          conn.joinNo = Number(joinNo);
+          if ((this.latestJoin.get(key + '\n' + env) || 0) > conn.joinNo) this.events.joined(key, env, Infinity);
+          done(peers);
+        });
       })
       .catch((err) => this.fail(conn, err));
+    this.joins.set(conn, joined);
   }
 
   leave(conn: Connection, gone: boolean): void {
     const { key, env } = conn;
-    this.run('LEAVE', [key, env, String(conn.joinNo), String(conn.sentSeq), String(this.options.backlogTtlMs), gone ? '1' : '0'])
+    (this.joins.get(conn) || Promise.resolve())
+      .then(() => this.run('LEAVE', [key, env, String(conn.joinNo), String(conn.sentSeq), String(this.options.backlogTtlMs), gone ? '1' : '0']))
       .catch((err) => this.log.error(`hybrid-kit redis leave: ${(err as Error).message}`))
       .then(() => {
         if (!this.events.localEnvs(key).length) this.unsubscribe(key);
@@ -77,9 +84,10 @@ export class RedisHub implements Hub {
 
   forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
     const o = this.options;
-    const args = [key, from, to ?? '', tail, String(Date.now()), String(o.backlogItems), String(o.backlogTtlMs), to === undefined ? PAIRED_ENV[from] || '' : ''];
+    const paired = to === undefined ? PAIRED_ENV[from] || '' : '';
+    const args = [key, from, to ?? '', tail, String(Date.now()), String(o.backlogItems), String(o.backlogTtlMs), paired, String(o.maxEnvsPerToken)];
     this.run('FORWARD', args).then(
-      (count) => done(Number(count) > 0 ? null : new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"')),
+      (count) => done(forwardResult(Number(count), o.maxEnvsPerToken)),
       (err) => done(new HybridError('OFFLINE', `relay storage unavailable: ${(err as Error).message}`)),
     );
   }
@@ -181,7 +189,15 @@ export class RedisHub implements Hub {
   }
 
   private fail(conn: Connection, err: unknown): void {
+    if (conn.state === 'closed') return;
     this.log.error(`hybrid-kit redis join: ${(err as Error).message}`);
     conn.close(1011, 'relay storage unavailable');
   }
+}
+
+/** FORWARD returns the number of targets, or -1 when `to` would exceed the env limit of the token. */
+function forwardResult(count: number, maxEnvs: number): HybridError | null {
+  if (count > 0) return null;
+  if (count < 0) return tooManyEnvs(maxEnvs);
+  return new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"');
 }

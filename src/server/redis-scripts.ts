@@ -10,10 +10,11 @@
 
 export const FORWARD = `
 local p, key, from, to, tail = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local now, maxItems, ttl, paired = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9]
+local now, maxItems, ttl, paired, maxEnvs = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
 local envsKey = p .. 'e:' .. key
 local targets = {}
 if to ~= '' then
+  if redis.call('SISMEMBER', envsKey, to) == 0 and redis.call('SCARD', envsKey) >= maxEnvs then return -1 end
   targets[1] = to
 else
   for _, e in ipairs(redis.call('SMEMBERS', envsKey)) do

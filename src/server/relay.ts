@@ -107,6 +107,10 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
       (admission) => {
         if (socket.destroyed) return;
         if (closing) return refuse(socket, new UpgradeRefusal(503, 'OFFLINE', 'server is shutting down', 'shutting_down'));
+        const envs = locals.get(admission.key);
+        if (envs && !envs.has(admission.env) && envs.size >= options.maxEnvsPerToken) {
+          return refuse(socket, new UpgradeRefusal(403, 'QUEUE_FULL', `this token already has ${options.maxEnvsPerToken} envs connected`, 'forbidden'));
+        }
         wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, admission));
       },
       (err) => refuse(socket, err instanceof UpgradeRefusal ? err : new UpgradeRefusal(401, 'UNAUTHORIZED', String(err), 'unauthorized')),

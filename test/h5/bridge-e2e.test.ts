@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import {
-  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, launchChromium, mpModule, serveH5, sleep, waitFor,
+  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, launchChromium, mpModule, pollPage, serveH5, settleCall, sleep, waitFor,
   StaticServer,
 } from '../helpers/wechat-harness';
 
@@ -19,9 +19,6 @@ const APP = `<!doctype html><meta charset="utf-8"><title>h5</title>
   window.__bridge = HybridKit.createBridge({ relayPage: '/pages/hybrid-relay/index', timeout: Number(q.get('timeout')) || 4000, envTimeout: 300 });
   __bridge.onRecovered(function (r) { __log.push(['recovered', r]); });
   ['news', 'cart'].forEach(function (name) { __bridge.on(name, function (d) { __log.push([name, d]); }); });
-  window.__settle = function (p) {
-    return p.then(function (data) { return { ok: true, data: data }; }, function (e) { return { ok: false, code: e.code, message: e.message, name: e.name }; });
-  };
 </script>`;
 
 let server: StaticServer;
@@ -64,9 +61,6 @@ afterEach(async () => {
   h.close();
 });
 
-const settleCall = (api: string, params?: unknown, options?: unknown) =>
-  page.evaluate(([a, p, o]) => (window as any).__settle((window as any).__bridge.call(a, p, o)), [api, params, options] as const);
-
 test('many concurrent calls are each answered correctly, one relay page at a time, in order of completion', async () => {
   const results = await page.evaluate(() => {
     const w = window as any;
@@ -94,19 +88,19 @@ test('many concurrent calls are each answered correctly, one relay page at a tim
 });
 
 test('errors and timeouts arrive with their codes, and the bridge keeps working', async () => {
-  expect(await settleCall('missing')).toMatchObject({ ok: false, code: 'METHOD_NOT_FOUND', name: 'HybridError' });
-  expect(await settleCall('throws')).toMatchObject({ ok: false, code: 'HANDLER_ERROR', message: 'handler broke' });
+  expect(await settleCall(page, 'missing')).toMatchObject({ ok: false, code: 'METHOD_NOT_FOUND', name: 'HybridError' });
+  expect(await settleCall(page, 'throws')).toMatchObject({ ok: false, code: 'HANDLER_ERROR', message: 'handler broke' });
   const saved = defaultRegistry.timeout;
   defaultRegistry.timeout = 40;
   try {
-    expect(await settleCall('never')).toMatchObject({ ok: false, code: 'TIMEOUT' });
+    expect(await settleCall(page, 'never')).toMatchObject({ ok: false, code: 'TIMEOUT' });
   } finally {
     defaultRegistry.timeout = saved;
   }
   // The H5 side gives up first: TIMEOUT there; the late reply is ignored; the next call works.
-  expect(await settleCall('wait', { ms: 150, v: 'late' }, { timeout: 30 })).toMatchObject({ ok: false, code: 'TIMEOUT' });
+  expect(await settleCall(page, 'wait', { ms: 150, v: 'late' }, { timeout: 30 })).toMatchObject({ ok: false, code: 'TIMEOUT' });
   await sleep(200);
-  expect(await settleCall('echo', 'after')).toEqual({ ok: true, data: 'after' });
+  expect(await settleCall(page, 'echo', 'after')).toEqual({ ok: true, data: 'after' });
   expect(await page.evaluate(() => (window as any).__bridge.pending().length)).toBe(0);
 });
 
@@ -118,7 +112,7 @@ test('a reply survives a reload of the H5 page', async () => {
     });
   });
   await driver.settled();
-  const recovered = await pollPage(() => {
+  const recovered = await pollPage(page, () => {
     const got = (window as any).__log.filter((e: any) => e[0] === 'recovered');
     return got.length ? got : undefined;
   });
@@ -130,12 +124,12 @@ test('a reply survives a reload of the H5 page', async () => {
 });
 
 test('equal replies twice are both delivered; equal pushes twice too', async () => {
-  expect(await settleCall('const')).toEqual({ ok: true, data: { same: true } });
-  expect(await settleCall('const')).toEqual({ ok: true, data: { same: true } });
+  expect(await settleCall(page, 'const')).toEqual({ ok: true, data: { same: true } });
+  expect(await settleCall(page, 'const')).toEqual({ ok: true, data: { same: true } });
   h.bridgeMethods.push('cart', { n: 1 });
-  await pollPage(() => (window as any).__log.filter((e: any) => e[0] === 'cart').length === 1 || undefined);
+  await pollPage(page, () => (window as any).__log.filter((e: any) => e[0] === 'cart').length === 1 || undefined);
   h.bridgeMethods.push('cart', { n: 1 });
-  const carts = await pollPage(() => {
+  const carts = await pollPage(page, () => {
     const got = (window as any).__log.filter((e: any) => e[0] === 'cart');
     return got.length === 2 ? got : undefined;
   });
@@ -146,7 +140,7 @@ test('pushes from the mini program reach on() listeners exactly once, with hosti
   const data = { title: '新消息 📰', body: '50% off + free #shipping & more = ?x=y', n: 3 };
   h.bridgeMethods.push('news', data);
   h.bridgeMethods.push('news', { n: 4 });
-  const news = await pollPage(() => {
+  const news = await pollPage(page, () => {
     const got = (window as any).__log.filter((e: any) => e[0] === 'news');
     return got.length === 2 ? got : undefined;
   });
@@ -158,11 +152,11 @@ test('pushes from the mini program reach on() listeners exactly once, with hosti
 
 test('hostile inputs: special characters round-trip, huge params refused, broken cmd and page-written hashes do no harm', async () => {
   const params = { s: '100% + 1 = #2 & 3 ?a=b %E4 %%', zh: '你好，世界', emoji: '👍🏽🎉', deep: [[['x']]] };
-  expect(await settleCall('echo', params)).toEqual({ ok: true, data: params });
+  expect(await settleCall(page, 'echo', params)).toEqual({ ok: true, data: params });
 
   const relaysBefore = h.relayCount;
-  expect(await settleCall('echo', { big: 'x'.repeat(10_000) })).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
-  expect(await settleCall('echo', { 呵: '字'.repeat(2_000) })).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
+  expect(await settleCall(page, 'echo', { big: 'x'.repeat(10_000) })).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
+  expect(await settleCall(page, 'echo', { 呵: '字'.repeat(2_000) })).toMatchObject({ ok: false, code: 'PAYLOAD_TOO_LARGE' });
   expect(h.relayCount).toBe(relaysBefore);
 
   // A broken cmd sent by other code on the page: the relay answers BAD_REQUEST for the salvaged req,
@@ -170,13 +164,13 @@ test('hostile inputs: special characters round-trip, huge params refused, broken
   await page.evaluate(() => (window as any).wx.miniProgram.navigateTo({ url: '/pages/hybrid-relay/index?cmd=%7B%22req%22%3A%22stray1%22%2C%22api' }));
   await waitFor(() => h.srcHistory.some((u) => u.indexOf('stray1') >= 0), 2000, 'stray reply');
   await driver.settled();
-  await pollPage(() => (location.hash === '' ? true : undefined));
+  await pollPage(page, () => (location.hash === '' ? true : undefined));
 
   // The page writes its own hash, including broken escapes and a look-alike key.
   await page.evaluate(() => {
     location.hash = '#section=%E0%A4%A&flag&v=1&' + encodeURIComponent('_hkpush') + '=notjson';
   });
-  expect(await settleCall('echo', 'still fine')).toEqual({ ok: true, data: 'still fine' });
+  expect(await settleCall(page, 'echo', 'still fine')).toEqual({ ok: true, data: 'still fine' });
   expect(await page.evaluate(() => (window as any).__log.length)).toBe(0);
   expect(h.stackedRelays).toBe(0);
 });
@@ -206,25 +200,17 @@ test('outside the mini program: env() says so and call() rejects NOT_IN_MINIPROG
   try {
     await plain.goto(server.origin + '/plain.html');
     expect(await plain.evaluate(() => (window as any).__bridge.env())).toBe('browser');
-    expect(await plain.evaluate(() => (window as any).__settle((window as any).__bridge.call('echo', 1)))).toMatchObject({ ok: false, code: 'NOT_IN_MINIPROGRAM' });
+    expect(await settleCall(plain, 'echo', 1)).toMatchObject({ ok: false, code: 'NOT_IN_MINIPROGRAM' });
     // A JS-SDK whose getEnv never calls back (outside WeChat): detection times out.
     await plain.evaluate(() => {
       (window as any).wx = { miniProgram: { getEnv() {}, navigateTo() {}, postMessage() {} } };
-      (window as any).__b2 = (window as any).HybridKit.createBridge({ envTimeout: 50 });
+      (window as any).__bridge.destroy();
+      (window as any).__bridge = (window as any).HybridKit.createBridge({ envTimeout: 50 });
     });
-    expect(await plain.evaluate(() => (window as any).__settle((window as any).__b2.call('echo', 1)))).toMatchObject({ ok: false, code: 'NOT_IN_MINIPROGRAM' });
+    expect(await plain.evaluate(() => (window as any).__bridge.env())).toBe('browser');
+    expect(await settleCall(plain, 'echo', 1)).toMatchObject({ ok: false, code: 'NOT_IN_MINIPROGRAM' });
   } finally {
     await plain.close();
   }
 });
 
-/** Polls a page function until it returns something other than undefined. */
-async function pollPage<T>(fn: () => T | undefined, timeout = 4000): Promise<T> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = await page.evaluate(fn).catch(() => undefined);
-    if (value !== undefined) return value as T;
-    if (Date.now() > end) throw new Error('timed out polling the page');
-    await sleep(10);
-  }
-}

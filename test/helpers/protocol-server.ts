@@ -15,6 +15,8 @@ interface Peer {
   ws: WebSocket;
   token: string;
   env: string;
+  /** Live frames wait until the client's `resume` has been answered with the replay (else replays would arrive after newer seqs). */
+  resumed: boolean;
 }
 
 export interface ProtocolServerOptions {
@@ -105,7 +107,12 @@ export class ProtocolServer {
     const backlog = this.backlogs.get(key) || [];
     backlog.push(stamped);
     this.backlogs.set(key, backlog);
-    for (const p of this.peers) if (p.token === token && p.env === env && p.ws.readyState === WebSocket.OPEN) p.ws.send(JSON.stringify(stamped));
+    for (const p of this.peers) if (p.token === token && p.env === env && p.resumed) this.sendNow(p, stamped);
+  }
+
+  /** Writes raw text to the open connections of token+env, bypassing seq and backlog. */
+  pushRaw(token: string, env: string, text: string): void {
+    for (const p of this.peers) if (p.token === token && p.env === env && p.ws.readyState === WebSocket.OPEN) p.ws.send(text);
   }
 
   backlogSize(token: string, env: string): number {
@@ -132,7 +139,7 @@ export class ProtocolServer {
 
   private accept(ws: WebSocket, req: http.IncomingMessage): void {
     const query = new URL(req.url || '/', 'http://127.0.0.1').searchParams;
-    const peer: Peer = { ws, token: query.get('token') || '', env: query.get('env') || 'miniapp' };
+    const peer: Peer = { ws, token: query.get('token') || '', env: query.get('env') || 'miniapp', resumed: false };
     this.connections++;
     this.handshakes.push({ token: peer.token, env: peer.env, header: req.headers['x-test'] as string | undefined });
     this.peers.add(peer);
@@ -194,6 +201,7 @@ export class ProtocolServer {
   }
 
   private replay(peer: Peer, lastSeq: number): void {
+    peer.resumed = true;
     this.trim(peer, lastSeq);
     for (const frame of this.backlogs.get(`${peer.token}|${peer.env}`) || []) this.sendNow(peer, frame);
   }

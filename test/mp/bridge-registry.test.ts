@@ -47,14 +47,11 @@ test('results JSON cannot carry become HANDLER_ERROR; cancel answers CANCELLED o
   expect(seenCancelled).toBe(true);
 });
 
-test('respond answers a socket request frame, routed back to its sender', async () => {
+test('call resolves with the result or rejects with the HybridError of the reply', async () => {
   const r = new HandlerRegistry<Apis>({ timeout: 50 });
   r.register('greet', (name) => `hi ${name}`);
-  expect(await r.respond({ type: 'request', id: 'q1', api: 'greet', params: '小明', from: 'h5' })).toEqual({
-    type: 'response', id: 'q1', ok: true, data: 'hi 小明', to: 'h5',
-  });
-  const missing = await r.respond({ type: 'request', id: 'q2', api: 'nope' });
-  expect(missing).toEqual({ type: 'response', id: 'q2', ok: false, error: expect.objectContaining({ code: 'METHOD_NOT_FOUND' }) });
+  await expect(r.call('greet', '小明', { source: 'socket' })).resolves.toBe('hi 小明');
+  await expect(r.call('nope')).rejects.toMatchObject({ name: 'HybridError', code: 'METHOD_NOT_FOUND' });
 });
 
 test('the default registry and posted-item envelopes', async () => {

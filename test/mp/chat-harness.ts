@@ -27,7 +27,11 @@ export interface ChatPanel {
   setData(data: Record<string, unknown>): void;
 }
 
-type Comp = ReturnType<typeof simulate.render>;
+/** simulate's render result, with the j-component methods its typings leave out. */
+export type Comp = simulate.RootComponent<any, any, any> & {
+  addEventListener(name: string, listener: (e: { detail: any }) => void): void;
+  triggerPageLifeTime(name: string, ...args: unknown[]): void;
+};
 
 export interface Mounted {
   comp: Comp;
@@ -40,11 +44,11 @@ const EVENTS = ['send', 'retry', 'loadhistory', 'imagetap', 'error'];
 
 /** Renders and attaches a panel; setData is metered from before `attached`, events are recorded. */
 export function mount(props: Record<string, unknown> = {}): Mounted {
-  const comp = simulate.render(tagId, { flushInterval: 10, ...props });
+  const comp = simulate.render(tagId, { flushInterval: 10, ...props }) as unknown as Comp;
   const panel = comp.instance as unknown as ChatPanel;
   const meter = meterSetData(panel as never);
   const events: Mounted['events'] = [];
-  EVENTS.forEach((name) => comp.addEventListener(name, (e: { detail: unknown }) => events.push({ name, detail: e.detail })));
+  EVENTS.forEach((name) => comp.addEventListener(name, (e) => events.push({ name, detail: e.detail })));
   comp.attach(document.createElement('parent-wrapper'));
   return { comp, panel, meter, events };
 }

@@ -137,6 +137,17 @@ describe('chat-panel renders a window and pages history in', () => {
     expect(panel.getMessages().map((m) => m.id)).toEqual([...older, ...first].map((m) => m.id));
   });
 
+  test('history loaded into an empty panel opens at its newest message', () => {
+    const { comp, panel } = mount();
+    const before = panel.data.intoView;
+    const page = many(50);
+    panel.prependHistory(page);
+    panel.flush();
+    expect(rowIds(comp)).toEqual(page.map((m) => m.id));
+    expect(panel.data.intoView).not.toBe(before);
+    expect(panel.data.intoView.startsWith(panel.data.anchorPrefix + 'end-')).toBe(true);
+  });
+
   test('hasMore=false: no request, an end-of-history line instead', async () => {
     const { comp, panel, events } = mount({ messages: many(10) });
     await fire(comp, LIST, 'scrolltoupper');

@@ -50,6 +50,22 @@ test('the tarball holds the built package and docs, never sources or tests', () 
   expect(pack.size).toBeGreaterThan(1000);
 });
 
+test('package.json entry points ship: main, types, and every exports target the build produced', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8'));
+  expect(pack.files).toContain(pkg.main);
+  expect(pack.files).toContain(pkg.types);
+  const targets: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === 'string') targets.push(value.replace(/^\.\//, ''));
+    else if (value && typeof value === 'object') Object.values(value).forEach(collect);
+  };
+  collect(pkg.exports);
+  // H5 and server targets exist once those pieces build; whatever exists on disk must ship.
+  const built = targets.filter((t) => !t.includes('*') && fs.existsSync(path.resolve(__dirname, '../..', t)));
+  expect(built).toContain('miniprogram_dist/index.js');
+  for (const target of built) expect([target, pack.files.includes(target)]).toEqual([target, true]);
+});
+
 test('miniprogram_npm mirrors miniprogram_dist: every component, nothing from dist/h5, dist/node, src or test', () => {
   const result = checkBuiltNpm(projectDir, MP_DIST);
   expect(result.components).toEqual(findComponents(MP_DIST));

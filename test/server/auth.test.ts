@@ -1,13 +1,7 @@
-import { closeAll, Relay, server, settle, socketUrl, startRelay, TestClient, upgradeStatus } from './helpers';
+import { Relay, TestClient, closeAll, relayFactory, server, settle, socketUrl, upgradeStatus } from './helpers';
 
 const SECRET = 'test-secret';
-const relays: Relay[] = [];
-async function relayWith(options: Parameters<typeof startRelay>[0] = {}): Promise<Relay> {
-  const relay = await startRelay(options);
-  relays.push(relay);
-  return relay;
-}
-afterAll(() => Promise.all(relays.map((r) => r.close())));
+const relayWith = relayFactory();
 
 describe('signed tokens', () => {
   test('signToken/verifyToken round trip; tampering and expiry are refused', () => {

@@ -148,3 +148,14 @@ export async function closeAll(clients: TestClient[]): Promise<void> {
 export function settle(ms = 100): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** A `startRelay` whose relays are all closed after the test file (registers the afterAll). */
+export function relayFactory(): (options?: Partial<RelayOptions>) => Promise<Relay> {
+  const relays: Relay[] = [];
+  afterAll(() => Promise.all(relays.map((r) => r.close())));
+  return async (options = {}) => {
+    const relay = await startRelay(options);
+    relays.push(relay);
+    return relay;
+  };
+}

@@ -1,12 +1,6 @@
-import { closeAll, Relay, settle, socketUrl, startRelay, TestClient, upgradeStatus } from './helpers';
+import { Relay, TestClient, closeAll, relayFactory, settle, socketUrl, startRelay, upgradeStatus } from './helpers';
 
-const relays: Relay[] = [];
-async function relayWith(options: Parameters<typeof startRelay>[0] = {}): Promise<Relay> {
-  const relay = await startRelay(options);
-  relays.push(relay);
-  return relay;
-}
-afterAll(() => Promise.all(relays.map((r) => r.close())));
+const relayWith = relayFactory();
 
 /** Stops reading from the socket, as a stalled phone would. */
 function stall(client: TestClient): void {
@@ -84,6 +78,22 @@ describe('malformed and oversize frames', () => {
     await h5again.next((f) => f.id === 'kept');
     expect(mp.of('message')).toHaveLength(0);
     await closeAll([mp, h5again, otherA, otherB]);
+  });
+});
+
+describe('envs per token', () => {
+  test('a token cannot spread over more envs than maxEnvsPerToken, by connecting or by "to"', async () => {
+    const relay = await relayWith({ maxEnvsPerToken: 3 });
+    const a = await TestClient.open(relay, 'many', 'h5', 0);
+    const b = await TestClient.open(relay, 'many', 'miniapp', 0);
+    a.send({ type: 'message', id: 'c', data: 1, to: 'third' });
+    await a.next((f) => f.type === 'ack' && f.id === 'c'); // the third env: still allowed
+    a.send({ type: 'message', id: 'd', data: 1, to: 'fourth' });
+    expect(await a.next((f) => f.type === 'error')).toMatchObject({ code: 'QUEUE_FULL', id: 'd' });
+    const c = await TestClient.open(relay, 'many', 'third', 0);
+    const refused = await upgradeStatus(socketUrl(relay, 'many', 'fourth'));
+    expect(refused).toMatchObject({ status: 403, body: { code: 'QUEUE_FULL' } });
+    await closeAll([a, b, c]);
   });
 });
 

@@ -137,6 +137,27 @@ describe('scale-out over Redis', () => {
     await closeAll([mp, h5]);
   });
 
+  test('"to" cannot add envs past maxEnvsPerToken', async () => {
+    const [a] = await twoInstances({ maxEnvsPerToken: 2 });
+    const h5 = await TestClient.open(a, 'x5', 'h5', 0);
+    h5.send({ type: 'message', id: 'ok', data: 1, to: 'miniapp' });
+    await h5.next((f) => f.type === 'ack');
+    h5.send({ type: 'message', id: 'no', data: 1, to: 'third' });
+    expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'QUEUE_FULL', id: 'no' });
+    await h5.close();
+  });
+
+  test('a socket that closes while joining leaves no ghost presence behind', async () => {
+    const [a, b] = await twoInstances();
+    const ghost = new TestClient(`${a.url()}?token=x6&env=h5`);
+    await ghost.opened;
+    ghost.ws.terminate();
+    await settle(100);
+    const mp = await TestClient.open(b, 'x6', 'miniapp', 0);
+    expect(mp.frames[0]).toMatchObject({ type: 'hello', peers: [] });
+    await mp.close();
+  });
+
   test('/healthz reports Redis mode', async () => {
     const [a] = await twoInstances();
     expect(a.metrics().connections).toBe(0);

@@ -1,12 +1,6 @@
-import { closeAll, Relay, settle, startRelay, TestClient } from './helpers';
+import { TestClient, closeAll, relayFactory, settle } from './helpers';
 
-const relays: Relay[] = [];
-async function relayWith(options: Parameters<typeof startRelay>[0] = {}): Promise<Relay> {
-  const relay = await startRelay(options);
-  relays.push(relay);
-  return relay;
-}
-afterAll(() => Promise.all(relays.map((r) => r.close())));
+const relayWith = relayFactory();
 
 const data = (frames: Array<{ type: string; data?: unknown }>) => frames.filter((f) => f.type === 'message').map((f) => f.data);
 

@@ -209,7 +209,10 @@ Component({
       const wasEmpty = st.store.size === 0;
       const firstBefore = st.renderer.renderedRows ? this._firstRenderedId() : '';
       st.win.shift(st.store.prepend(list));
-      if (wasEmpty) st.win.toBottom(st.store.chunks.length);
+      if (wasEmpty) {
+        st.win.toBottom(st.store.chunks.length); // a first page of history opens at its newest message
+        st.toBottom = true;
+      }
       else if (st.awaitingHistory && list.length && st.win.pageUp()) st.anchorId = firstBefore;
       if (st.awaitingHistory) {
         st.awaitingHistory = false;

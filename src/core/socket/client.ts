@@ -439,7 +439,7 @@ export class SocketClient {
     if (closeTask) this.abandonTask(close.code, close.reason);
     else this.detachTask();
     this.lastClose = close;
-    this.requests.rejectSentOn(lostGen, new HybridError('OFFLINE', `connection lost before the response (${close.code} ${close.reason})`));
+    if (!wasClosing) this.requests.rejectSentOn(lostGen, new HybridError('OFFLINE', `connection lost before the response (${close.code} ${close.reason})`));
     if (wasClosing) {
       this.events.emit('close', { ...close, willReconnect: false });
       return this.finishClosed(close.reason || 'closed');
