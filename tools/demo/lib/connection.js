@@ -1,24 +1,14 @@
 /**
  * The demo's relay connection: one shared SocketClient per URL (chat and socket pages use the
- * same one), counted by reference, answering H5 calls from the handler registry.
+ * same one), counted by reference; `request` frames from the H5 page are answered by the same
+ * handler registry as the relay page (serveSocketRequests).
  * Consumed through miniprogram_npm like any user would.
  */
 const { SocketClient, withQuery } = require('miniprogram-hybrid-kit/core/socket/index');
 const { wxSocketTransport } = require('miniprogram-hybrid-kit/adapters/wx-socket');
-const { defaultRegistry } = require('miniprogram-hybrid-kit/core/registry');
-const { HybridError } = require('miniprogram-hybrid-kit/core/errors');
+const { serveSocketRequests } = require('miniprogram-hybrid-kit/behaviors/relay-socket');
 
 const shared = new Map();
-
-/** `request` frames from the H5 page are answered by the same registry as the relay page. */
-function answerFromRegistry(client) {
-  return client.onRequest((api, params, frame) =>
-    defaultRegistry.invoke(api, params, { req: frame.id, source: 'socket' }).reply.then((reply) => {
-      if (reply.ok) return reply.data;
-      throw new HybridError(reply.error.code, reply.error.message);
-    }),
-  );
-}
 
 /** The socket URL of this token + env, as the relay expects it (`/socket?token=…&env=…`). */
 function relayTarget(globalData, token) {
@@ -30,7 +20,7 @@ function acquire(url, options) {
   let entry = shared.get(url);
   if (!entry) {
     const client = new SocketClient(Object.assign({}, options, { transport: wxSocketTransport(), target: url }));
-    entry = { client, refs: 0, offRequests: answerFromRegistry(client) };
+    entry = { client, refs: 0, offRequests: serveSocketRequests(client) };
     shared.set(url, entry);
     client.connect();
   }
