@@ -146,10 +146,10 @@ test('when the mini program leaves the socket, calls fall back to the navigate c
   await pollPage(page, () => ((window as any).__socket.isOpen() ? undefined : true));
   expect(await settleCall(page, 'sock.echo', 'over navigate')).toEqual({ ok: true, data: 'over navigate' });
   expect(h.relayCount).toBe(1);
-  // Forcing the socket while the peer is away fails fast instead of hanging.
-  const forced = await settleCall(page, 'sock.echo', 1, { transport: 'socket', timeout: 300 });
-  expect(forced.ok).toBe(false);
-  expect(['OFFLINE', 'TIMEOUT', 'METHOD_NOT_FOUND']).toContain(forced.code);
+  // Forcing the socket while the peer is away: the relay keeps the request for a returning peer,
+  // so the call ends with its own TIMEOUT rather than hanging.
+  const forced = await settleCall(page, 'sock.echo', 1, { transport: 'socket', timeout: 150 });
+  expect(forced).toMatchObject({ ok: false, code: 'TIMEOUT' });
   // The mini program comes back: the socket is used again.
   mini.connect();
   await pollPage(page, () => ((window as any).__socket.isOpen() ? true : undefined));
