@@ -63,7 +63,6 @@ export interface Bridge<M extends object = AnyApis> {
 }
 
 interface Waiter {
-  api: string;
   url?: string;
   resolve(value: unknown): void;
   reject(err: HybridError): void;
@@ -108,11 +107,13 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
       return;
     }
     const stored = store.calls().find((c) => c.req === req);
-    if (!stored) return; // answered already, or not ours
-    forget(req);
-    recovered.emit('recovered', payload.ok
-      ? { req, api: stored.api, ok: true, data: payload.data }
-      : { req, api: stored.api, ok: false, error: payload.error });
+    if (stored) recover(stored, payload); // else: answered already, or not ours
+  }
+
+  /** Answers a call made by an earlier load of the page. */
+  function recover(call: StoredCall, payload: ReplyPayload): void {
+    forget(call.req);
+    recovered.emit('recovered', Object.assign({ req: call.req, api: call.api }, payload) as RecoveredReply);
   }
 
   /** Sends the next queued call when no relay navigation is in flight. */
@@ -129,15 +130,15 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     const waiter = req ? waiters.get(req) : undefined;
     if (!req || !waiter || !waiter.url) return;
     inFlight = req;
-    store.update((calls) => calls.map((c) => (c.req === req ? { ...c, sent: true } : c)));
+    store.update((calls) => calls.map((c) => (c.req === req ? Object.assign({}, c, { sent: true }) : c)));
     const mp = miniProgram();
     try {
       mp!.navigateTo({
         url: waiter.url,
-        fail: (err) => settle(req, failure('CANCELLED', `the relay page could not be opened: ${(err && err.errMsg) || 'navigateTo failed'}`)),
+        fail: (err) => settle(req, failure('CANCELLED', 'navigateTo failed: ' + ((err && err.errMsg) || ''))),
       });
     } catch (err) {
-      settle(req, failure('CANCELLED', `the relay page could not be opened: ${(err as Error).message}`));
+      settle(req, failure('CANCELLED', 'navigateTo failed: ' + (err as Error).message));
     }
   }
 
@@ -146,7 +147,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     env().then((where) => {
       if (!waiters.has(req)) return; // timed out meanwhile
       if (where !== 'miniprogram' || !miniProgram()) {
-        settle(req, failure('NOT_IN_MINIPROGRAM', `the page runs in "${where}", not in a mini program web-view`));
+        settle(req, failure('NOT_IN_MINIPROGRAM', 'not in a mini program web-view: ' + where));
         return;
       }
       store.update((calls) => calls.concat({ req, api, deadline: Date.now() + timeout, sent: false, doc }));
@@ -167,13 +168,12 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     const req = createId('hk');
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
-        api,
         resolve,
         reject,
         timer: setTimeout(() => {
           waiters.delete(req);
           forget(req);
-          reject(new HybridError('TIMEOUT', `"${api}" got no reply within ${timeout} ms`));
+          reject(new HybridError('TIMEOUT', `no reply to "${api}" in ${timeout} ms`));
         }, timeout),
       };
       waiters.set(req, waiter);
@@ -210,64 +210,52 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     const now = Date.now();
     for (const c of store.calls()) {
       if (c.doc === doc) continue;
-      if (!c.sent) {
-        forget(c.req);
-        recovered.emit('recovered', { req: c.req, api: c.api, ok: false, error: { code: 'CANCELLED', message: 'the page reloaded before the call was sent' } });
-      } else {
-        const left = c.deadline - now;
+      if (!c.sent) recover(c, failure('CANCELLED', 'reloaded before sending'));
+      else {
         setTimeout(() => {
-          if (!store.calls().some((s) => s.req === c.req)) return;
-          forget(c.req);
-          recovered.emit('recovered', { req: c.req, api: c.api, ok: false, error: { code: 'TIMEOUT', message: `"${c.api}" got no reply in time` } });
-        }, Math.max(0, left));
+          if (store.calls().some((s) => s.req === c.req)) recover(c, failure('TIMEOUT', 'no reply in time'));
+        }, Math.max(0, c.deadline - now));
       }
     }
   }
 
-  const onHashChange = (e: Event) => scan((e as HashChangeEvent).newURL || win.location.href);
-  const onShow = () => scan(win.location.href);
-  const onVisible = () => {
-    if (win.document.visibilityState !== 'hidden') scan(win.location.href);
-  };
   const offSocketPush = options.socket && options.socket.onPush ? options.socket.onPush((event, data) => pushes.emit(event, data)) : undefined;
-  win.addEventListener('hashchange', onHashChange);
-  win.addEventListener('pageshow', onShow);
-  win.addEventListener('popstate', onShow);
-  win.document.addEventListener('visibilitychange', onVisible);
+  const rescan = () => scan(win.location.href);
+  const listeners: Array<[EventTarget, string, (e: Event) => void]> = [
+    [win, 'hashchange', (e) => scan((e as HashChangeEvent).newURL || win.location.href)],
+    [win, 'pageshow', rescan],
+    [win, 'popstate', rescan],
+    [win.document, 'visibilitychange', () => win.document.visibilityState !== 'hidden' && rescan()],
+  ];
+  for (const [target, type, fn] of listeners) target.addEventListener(type, fn);
   // Next tick: the app registers its `on`/`onRecovered` listeners right after createBridge.
   const startTimer = setTimeout(() => {
-    scan(win.location.href);
+    rescan();
     recoverEarlierCalls();
     pump();
   }, 0);
 
-  function post(data: unknown): void {
+  /** Adds one item to the postMessage batch. */
+  function postItem(item: Record<string, unknown>): void {
     const mp = miniProgram();
     if (!mp) throw new HybridError('NOT_IN_MINIPROGRAM', 'wx.miniProgram is not available');
-    mp.postMessage({ data: { [POSTED_DATA_KEY]: createId('m'), data } });
+    mp.postMessage({ data: item });
   }
 
   return {
     call: call as Bridge<M>['call'],
     on: (event, fn) => pushes.on(event, fn),
     onRecovered: (fn) => recovered.on('recovered', fn),
-    post,
-    postCall(api, params) {
-      const mp = miniProgram();
-      if (!mp) throw new HybridError('NOT_IN_MINIPROGRAM', 'wx.miniProgram is not available');
-      mp.postMessage({ data: { [POSTED_CMD_KEY]: { v: 1, req: createId('pc'), api, params } } });
-    },
+    post: (data) => postItem({ [POSTED_DATA_KEY]: createId('m'), data }),
+    postCall: (api, params) => postItem({ [POSTED_CMD_KEY]: { v: 1, req: createId('pc'), api, params } }),
     env,
     pending: () => store.calls(),
-    check: () => scan(win.location.href),
+    check: rescan,
     destroy() {
       if (destroyed) return;
       destroyed = true;
       clearTimeout(startTimer);
-      win.removeEventListener('hashchange', onHashChange);
-      win.removeEventListener('pageshow', onShow);
-      win.removeEventListener('popstate', onShow);
-      win.document.removeEventListener('visibilitychange', onVisible);
+      for (const [target, type, fn] of listeners) target.removeEventListener(type, fn);
       for (const [req, w] of Array.from(waiters)) {
         waiters.delete(req);
         clearTimeout(w.timer);

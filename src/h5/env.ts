@@ -15,18 +15,13 @@ export function detectEnv(win: Window, miniProgram: MiniProgramApi | undefined, 
   if ((win as unknown as { __wxjs_environment?: string }).__wxjs_environment === 'miniprogram' || /miniProgram/.test(ua)) {
     return Promise.resolve('miniprogram');
   }
-  if (!miniProgram || typeof miniProgram.getEnv !== 'function') return Promise.resolve(outside);
-  const getEnv = miniProgram.getEnv.bind(miniProgram);
   return new Promise<Env>((resolve) => {
-    const timer = setTimeout(() => resolve(outside), timeout);
+    // The first answer wins: getEnv's callback, a throw, or the timeout.
+    setTimeout(() => resolve(outside), timeout);
     try {
-      getEnv((res) => {
-        clearTimeout(timer);
-        resolve(res && res.miniprogram ? 'miniprogram' : outside);
-      });
+      miniProgram!.getEnv!((res) => resolve(res && res.miniprogram ? 'miniprogram' : outside));
     } catch {
-      clearTimeout(timer);
-      resolve(outside);
+      resolve(outside); // no JS-SDK, or no getEnv
     }
   });
 }

@@ -27,25 +27,27 @@ export class CallStore {
   constructor(private readonly storage: Storage | undefined, private readonly key: string) {}
 
   private read(): Snapshot {
-    if (!this.storage) return this.memory;
     try {
-      const value = JSON.parse(this.storage.getItem(this.key) || 'null');
+      const value = this.storage && JSON.parse(this.storage.getItem(this.key) || 'null');
       if (value && Array.isArray(value.calls) && Array.isArray(value.pushes)) return value;
     } catch {
-      // a broken entry (written by someone else): start again
+      // a broken entry (written by someone else): fall back to memory
     }
-    return { calls: [], pushes: [] };
+    return this.memory;
   }
 
+  /** Memory always holds the latest copy: quota errors or privacy mode lose nothing this page load. */
   private write(s: Snapshot): void {
-    if (!this.storage) {
-      this.memory = s;
-      return;
-    }
+    this.memory = s;
     try {
-      this.storage.setItem(this.key, JSON.stringify(s));
+      if (this.storage) this.storage.setItem(this.key, JSON.stringify(s));
     } catch {
-      this.memory = s; // quota or privacy mode: keep going in memory
+      // Full or refused: drop the stale copy so read() uses memory.
+      try {
+        this.storage!.removeItem(this.key);
+      } catch {
+        // nothing more to do
+      }
     }
   }
 

@@ -15,6 +15,8 @@ import { FORWARD, JOIN, LEAVE, REPLAY } from './redis-scripts';
 interface RedisClient {
   connect(): Promise<unknown>;
   close(): Promise<void>;
+  destroy(): void;
+  readonly isReady: boolean;
   duplicate(): RedisClient;
   on(event: 'error', listener: (err: Error) => void): unknown;
   scriptLoad(script: string): Promise<string>;
@@ -47,8 +49,9 @@ export class RedisHub implements Hub {
 
   async start(): Promise<void> {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    const { createClient } = require('redis') as { createClient(o: { url: string }): RedisClient };
-    this.client = createClient({ url: this.options.redisUrl! });
+    const { createClient } = require('redis') as { createClient(o: { url: string; disableOfflineQueue?: boolean }): RedisClient };
+    // Fail fast while Redis is away: the sender gets OFFLINE (no ack) and resends, nothing hangs.
+    this.client = createClient({ url: this.options.redisUrl!, disableOfflineQueue: true });
     this.sub = this.client.duplicate();
     for (const c of [this.client, this.sub]) c.on('error', (err) => this.log.error(`hybrid-kit redis: ${err.message}`));
     await Promise.all([this.client.connect(), this.sub.connect()]);
@@ -128,7 +131,11 @@ export class RedisHub implements Hub {
     if (this.closed || !this.client) return;
     this.closed = true;
     await this.client.sendCommand(['DEL', `${this.p}i:${this.instanceId}`]).catch(() => undefined);
-    await Promise.all([this.client.close(), this.sub.close()]).catch(() => undefined);
+    for (const c of [this.client, this.sub]) {
+      // A client still trying to reach a lost Redis cannot close gracefully.
+      if (c.isReady) await c.close().catch(() => c.destroy());
+      else c.destroy();
+    }
   }
 
   /** Presence of an instance that stopped answering expires after three sweeps. */

@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import {
-  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, launchChromium, mpModule, pollPage, serveH5, settleCall, sleep, waitFor,
+  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, launchChromium, mpModule, pollPage, registerTestHandlers, serveH5, settleCall, sleep, waitFor,
   StaticServer,
 } from '../helpers/wechat-harness';
 
@@ -31,15 +31,7 @@ const offs: Array<() => void> = [];
 beforeAll(async () => {
   server = await serveH5({ '/app.html': APP, '/plain.html': APP });
   browser = await launchChromium();
-  offs.push(
-    defaultRegistry.register('echo', (p: unknown) => p),
-    defaultRegistry.register('const', () => ({ same: true })),
-    defaultRegistry.register('wait', (p: { ms: number; v: unknown }) => new Promise((r) => setTimeout(() => r(p.v), p.ms))),
-    defaultRegistry.register('throws', () => {
-      throw new Error('handler broke');
-    }),
-    defaultRegistry.register('never', () => new Promise(() => undefined)),
-  );
+  offs.push(registerTestHandlers(defaultRegistry));
 });
 
 afterAll(async () => {

@@ -164,4 +164,19 @@ describe('scale-out over Redis', () => {
     const res = await fetch(`http://127.0.0.1:${a.address()!.port}/healthz`);
     expect(await res.json()).toMatchObject({ status: 'ok', redis: true });
   });
+
+  // Last: it stops the shared redis-server.
+  test('while Redis is away a message is refused with OFFLINE (no ack), so the sender keeps it', async () => {
+    const [a] = await twoInstances();
+    const mp = await TestClient.open(a, 'x7', 'miniapp', 0);
+    const h5 = await TestClient.open(a, 'x7', 'h5', 0);
+    h5.send({ type: 'message', id: 'up', data: 1 });
+    await mp.next((f) => f.type === 'message');
+    await redis.stop();
+    await settle(100);
+    h5.send({ type: 'message', id: 'down', data: 2 });
+    expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'OFFLINE', id: 'down' });
+    expect(h5.of('ack').map((f) => f.id)).toEqual(['up']);
+    await closeAll([mp, h5]);
+  });
 });
