@@ -62,6 +62,8 @@ async function restartRelay(): Promise<any> {
 const panel = () => chatPage.instance.selectComponent('#chat') as any;
 const panelTexts = (role: string) => panel().getMessages().filter((m: any) => m.role === role).map((m: any) => m.content);
 const mpData = () => chatPage.instance.data as Record<string, any>;
+/** socket-manager's pool, from the same built module the demo page uses. */
+const poolStats = () => require(path.join(devDir, 'miniprogram_npm/miniprogram-hybrid-kit/behaviors/socket-manager')).socketPoolStats();
 
 function sendFromMiniProgram(text: string): void {
   const chat = chatPage.querySelector('#chat')!;
@@ -122,7 +124,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (chatPage) closeDemoPage(chatPage);
+  if (chatPage && poolStats().length) closeDemoPage(chatPage);
   if (app && app.globalData.offHandlers) app.globalData.offHandlers();
   if (wsWx) await wsWx.settled();
   if (g.wx && originalConnectSocket) g.wx.connectSocket = originalConnectSocket;
@@ -144,6 +146,8 @@ test('the relay serves the demo page and the SDK by default, and both sides pair
   expect(wsWx.created).toBe(1);
   expect(wsWx.urls[0]).toBe(`${relay.url()}?token=${TOKEN}&env=miniapp`);
   expect(await h5.textContent('#where')).toBe('browser');
+  // The page joined socket-manager's shared pool: one connection, one user.
+  expect(poolStats()).toEqual([{ key: expect.any(String), users: 1, state: 'open' }]);
 });
 
 test('chat messages go both ways, each shown once and marked sent', async () => {
@@ -222,4 +226,13 @@ test('the server restarts mid-conversation: both sides reconnect and nothing sen
   await h5.fill('#echo-text', 'after restart');
   expect(await callFromH5('echo')).toMatchObject({ status: 'ok', value: { echoed: { text: 'after restart' }, by: 'miniapp' } });
   expect(await screenshot('after-restart')).toBeGreaterThan(5_000);
+});
+
+test('leaving the chat page releases the shared connection and the H5 page sees the mini program go', async () => {
+  closeDemoPage(chatPage);
+  expect(poolStats()).toEqual([]);
+  await wsWx.settled();
+  expect(wsWx.live()).toBe(0);
+  await h5.waitForSelector('#peer[data-online="false"]', { timeout: 5000 });
+  expect(await h5.textContent('#state')).toBe('open'); // the H5 page itself stays connected
 });

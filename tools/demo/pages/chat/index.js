@@ -1,59 +1,57 @@
 /**
- * Chat with the H5 page through the relay server: the library's chat-panel for the UI, the shared
- * socket connection for transport. Messages are reliable (acked, resent after a reconnect, delivered
- * once), so a restart of the server mid-conversation loses nothing.
+ * Chat with the H5 page through the relay server: the library's chat-panel for the UI and its
+ * socket-manager behavior for the connection (shared, reconnecting, state mirrored into
+ * `socketState`). Messages are reliable (acked, resent after a reconnect, delivered once), so a
+ * restart of the server mid-conversation loses nothing. Calls from the H5 page that arrive over the
+ * socket are answered by the same handlers as the relay page (serveSocketRequests).
  */
-const { acquire, release, relayTarget } = require('../../lib/connection');
+const { serveSocketRequests } = require('miniprogram-hybrid-kit/behaviors/relay-socket');
+const { relayPage } = require('../../lib/relay-page');
 
 const CHAT_EVENT = 'chat';
 const SELF = 'miniapp';
+const PEER = 'h5';
 
-/** Per page instance, not rendered. */
-const runtimes = new WeakMap();
+/** Own messages queued while the socket is not open, per page instance. */
+const pendingIds = new WeakMap();
 
 function toPanelMessage(data, frame) {
   return {
     id: frame.id || `in-${frame.seq}`,
-    role: frame.from || 'h5',
+    role: frame.from || PEER,
     content: String(data && data.text),
     time: (data && data.time) || Date.now(),
   };
 }
 
 Component({
+  behaviors: [relayPage],
   options: { pureDataPattern: /^_/ },
   data: {
     token: '',
-    socketState: 'idle',
     peerOnline: false,
   },
   methods: {
     onLoad(options) {
-      const app = getApp();
-      const token = (options && options.token) || app.globalData.token;
-      const url = relayTarget(app.globalData, token);
-      const client = acquire(url, app.globalData.socket);
-      const rt = { url, client, offs: [], pending: [] };
-      runtimes.set(this, rt);
-      this.setData({ token, socketState: client.state });
-      rt.offs.push(
-        client.on('state', (change) => this.setData({ socketState: change.to })),
-        client.on('hello', (hello) => this.setData({ peerOnline: (hello.peers || []).indexOf('h5') >= 0 })),
-        client.on('presence', (p) => p.env === 'h5' && this.setData({ peerOnline: p.online })),
-        client.on('open', () => this.markSent(rt.pending.splice(0))),
-        client.subscribe(CHAT_EVENT, (data, frame) => this.panel().appendMessage(toPanelMessage(data, frame))),
+      const client = this.joinRelay(options);
+      const pending = [];
+      pendingIds.set(this, pending);
+      this.setData({ token: this.relayConfig().token });
+      this.socketSubscribe(CHAT_EVENT, (data, frame) => this.panel().appendMessage(toPanelMessage(data, frame)));
+      serveSocketRequests({ onRequest: (handler) => this.socketOnRequest(handler) });
+      this.keepListeners(
+        client.on('hello', (hello) => this.setPeerOnline((hello.peers || []).indexOf(PEER) >= 0)),
+        client.on('presence', (p) => p.env === PEER && this.setPeerOnline(p.online)),
+        client.on('close', () => this.setPeerOnline(false)),
+        client.on('open', () => this.markSent(pending.splice(0))),
       );
-    },
-    onUnload() {
-      const rt = runtimes.get(this);
-      if (!rt) return;
-      runtimes.delete(this);
-      rt.offs.forEach((off) => off());
-      release(rt.url);
     },
 
     panel() {
       return this.selectComponent('#chat');
+    },
+    setPeerOnline(online) {
+      if (this.data.peerOnline !== online) this.setData({ peerOnline: online });
     },
 
     /** chat-panel already shows the text as `sending`; the socket decides what happens next. */
@@ -66,10 +64,9 @@ Component({
     },
 
     transmit(localId, text) {
-      const rt = runtimes.get(this);
-      const result = rt.client.emit(CHAT_EVENT, { text, time: Date.now(), name: SELF }, { reliable: true });
+      const result = this.socketEmit(CHAT_EVENT, { text, time: Date.now(), name: SELF }, { reliable: true });
       if (result.status === 'sent') this.markSent([localId]);
-      else if (result.status === 'queued') rt.pending.push(localId); // flushed when the socket opens
+      else if (result.status === 'queued') pendingIds.get(this).push(localId); // resent when the socket opens
       else this.panel().updateMessage(localId, { status: 'failed' });
     },
 

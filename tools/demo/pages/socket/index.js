@@ -1,11 +1,14 @@
-/** The state of the shared relay connection (the one the chat page uses), live. */
-const { acquire, release, relayTarget } = require('../../lib/connection');
+/**
+ * The state of the shared relay connection, live. socket-manager gives this page the same
+ * connection as the chat page (same URL, token and env) and mirrors its state into `socketState`.
+ */
+const { relayPage } = require('../../lib/relay-page');
 
 const CHANGE_LIMIT = 8;
 const SHOWN_STATS = ['state', 'attempts', 'retries', 'sent', 'received', 'queued', 'unacked', 'rtt'];
-const runtimes = new WeakMap();
 
 Component({
+  behaviors: [relayPage],
   data: {
     url: '',
     stats: { state: 'idle' },
@@ -14,30 +17,18 @@ Component({
   },
   methods: {
     onLoad(options) {
-      const app = getApp();
-      const url = relayTarget(app.globalData, options && options.token);
-      const client = acquire(url, app.globalData.socket);
-      const rt = { url, client, offs: [] };
-      runtimes.set(this, rt);
-      this.setData({ url });
+      const client = this.joinRelay(options);
+      const config = this.relayConfig();
+      this.setData({ url: `${config.url} · token ${config.token} · env ${config.env}` });
       this.refresh();
-      rt.offs.push(
+      this.keepListeners(
         client.on('state', (change) => this.refresh(`${change.from} → ${change.to} (${change.reason})`)),
         client.on('message', () => this.refresh()),
       );
     },
-    onUnload() {
-      const rt = runtimes.get(this);
-      if (!rt) return;
-      runtimes.delete(this);
-      rt.offs.forEach((off) => off());
-      release(rt.url);
-    },
-
     /** One setData with the stats fields that changed and, when given, the state change (ring of CHANGE_LIMIT rows). */
     refresh(change) {
-      const rt = runtimes.get(this);
-      const stats = rt.client.stats();
+      const stats = this.socketClient().stats();
       const patch = {};
       for (const key of SHOWN_STATS) {
         if (stats[key] !== this.data.stats[key]) patch[`stats.${key}`] = stats[key];
@@ -45,19 +36,19 @@ Component({
       const lastClose = stats.lastClose ? `${stats.lastClose.code} ${stats.lastClose.reason || ''}` : '—';
       if (lastClose !== this.data.lastClose) patch.lastClose = lastClose;
       if (change) {
-        rt.changeCount = (rt.changeCount || 0) + 1;
-        patch[`changes[${(rt.changeCount - 1) % CHANGE_LIMIT}]`] = `#${rt.changeCount} ${change}`;
+        this._changeCount = (this._changeCount || 0) + 1;
+        patch[`changes[${(this._changeCount - 1) % CHANGE_LIMIT}]`] = `#${this._changeCount} ${change}`;
       }
       if (Object.keys(patch).length) this.setData(patch);
     },
     onReconnect() {
-      runtimes.get(this).client.reconnect('demo: reconnect tapped');
+      this.socketReconnect();
     },
     onClose() {
-      runtimes.get(this).client.close();
+      this.socketClient().close();
     },
     onConnect() {
-      runtimes.get(this).client.connect();
+      this.socketClient().connect();
     },
   },
 });
