@@ -2,17 +2,15 @@
  * The H5 demo page without WeChat: two tabs of headless Chromium on the real relay server, same
  * token, one of them playing the mini program (`?env=miniapp`). What someone without DevTools sees.
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, HeadlessBrowser } from '../helpers/chromium';
+import { pressCallButton, saveScreenshot } from './demo-helpers';
 
 jest.setTimeout(30_000);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createRelayServer } = require('../../dist/node/server');
 
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const TOKEN = 'two-tabs';
 
 let relay: any;
@@ -23,12 +21,7 @@ let origin: string;
 
 const texts = (page: Page, selector: string) => page.$$eval(selector, (nodes) => nodes.map((n) => n.textContent));
 
-async function call(api: string): Promise<{ status: string | null; value: any }> {
-  await h5.evaluate(() => document.getElementById('call-result')!.setAttribute('data-status', 'none'));
-  await h5.click(`button[data-api="${api}"]`);
-  await h5.waitForSelector('#call-result[data-status="ok"], #call-result[data-status="error"]', { timeout: 5000 });
-  return h5.$eval('#call-result', (node) => ({ status: node.getAttribute('data-status'), value: JSON.parse(node.textContent || 'null') }));
-}
+const call = (api: string) => pressCallButton(h5, api);
 
 beforeAll(async () => {
   relay = createRelayServer({ port: 0, logger: false, resumeWaitMs: 100 });
@@ -86,10 +79,8 @@ test('the two tabs chat, call and push through the relay', async () => {
   await h5.waitForSelector('#push-list li[data-event="notice"]');
   expect(await texts(h5, '#push-list li')).toEqual(['notice: 一条推送']);
 
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await h5.screenshot({ path: path.join(ARTIFACTS, 'two-tabs-h5.png'), fullPage: true });
-  await mini.screenshot({ path: path.join(ARTIFACTS, 'two-tabs-miniapp.png'), fullPage: true });
-  expect(fs.statSync(path.join(ARTIFACTS, 'two-tabs-h5.png')).size).toBeGreaterThan(5_000);
+  expect(await saveScreenshot(h5, 'two-tabs-h5')).toBeGreaterThan(5_000);
+  expect(await saveScreenshot(mini, 'two-tabs-miniapp')).toBeGreaterThan(5_000);
 });
 
 test('closing the mini program tab shows the peer offline on the H5 tab', async () => {

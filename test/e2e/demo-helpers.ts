@@ -6,6 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import type { Page } from 'playwright-core';
 import { installMiniProgramGlobals, Wrapper } from '../helpers/wechat-harness';
 
 export const PKG_NAME = 'miniprogram-hybrid-kit';
@@ -88,4 +89,24 @@ export function closeDemoPage(wrapper: Wrapper): void {
   const i = stack.indexOf(wrapper.instance);
   if (i >= 0) stack.splice(i, 1);
   wrapper.detach();
+}
+
+/* ---- the H5 demo page, driven through its own buttons ---- */
+
+export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
+
+/** Presses the H5 demo page's button for `api` and reads the result box it fills. */
+export async function pressCallButton(page: Page, api: string): Promise<{ status: string | null; value: any }> {
+  await page.evaluate(() => document.getElementById('call-result')!.setAttribute('data-status', 'none'));
+  await page.click(`button[data-api="${api}"]`);
+  await page.waitForSelector('#call-result[data-status="ok"], #call-result[data-status="error"]', { timeout: 5000 });
+  return page.$eval('#call-result', (node) => ({ status: node.getAttribute('data-status'), value: JSON.parse(node.textContent || 'null') }));
+}
+
+/** A full-page screenshot in test-artifacts/ (git ignores it); returns its size in bytes. */
+export async function saveScreenshot(page: Page, name: string): Promise<number> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return fs.statSync(file).size;
 }

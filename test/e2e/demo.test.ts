@@ -8,7 +8,6 @@
  * Checks chat both ways, a call from H5 answered by the mini program's handler over the socket, and
  * recovery after the server restarts mid-conversation. Screenshots go to test-artifacts/.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, HeadlessBrowser } from '../helpers/chromium';
@@ -16,14 +15,13 @@ import { closeMiniProgramGlobals, installMiniProgramGlobals, waitFor, Wrapper } 
 import { createWsWx, WsWx } from '../helpers/ws-wx';
 import { tempDirs } from '../helpers/tmp';
 import { packDemo } from '../../tools/demo-pack';
-import { closeDemoPage, DemoApp, launchDemoApp, openDemoPage, resolveNpmLikeWeChat } from './demo-helpers';
+import { closeDemoPage, DemoApp, launchDemoApp, openDemoPage, pressCallButton, resolveNpmLikeWeChat, saveScreenshot } from './demo-helpers';
 
 jest.setTimeout(45_000);
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createRelayServer } = require('../../dist/node/server');
 
-const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const TOKEN = 'e2e-demo';
 /** Short reconnect delays on both sides, so the restart is recovered from in well under a second. */
 const RETRY_CAP_MS = 300;
@@ -79,21 +77,8 @@ async function sendFromH5(text: string): Promise<void> {
 const h5Texts = (from: string) => h5.$$eval(`#chat-list li[data-from="${from}"] .text`, (nodes) => nodes.map((n) => n.textContent));
 const h5Statuses = () => h5.$$eval('#chat-list li[data-self="true"]', (nodes) => nodes.map((n) => n.getAttribute('data-status')));
 
-async function callFromH5(api: string): Promise<{ status: string | null; value: any }> {
-  await h5.evaluate(() => {
-    document.getElementById('call-result')!.setAttribute('data-status', 'none');
-  });
-  await h5.click(`button[data-api="${api}"]`);
-  await h5.waitForSelector('#call-result[data-status="ok"], #call-result[data-status="error"]', { timeout: 5000 });
-  return h5.$eval('#call-result', (node) => ({ status: node.getAttribute('data-status'), value: JSON.parse(node.textContent || 'null') }));
-}
-
-async function screenshot(name: string): Promise<number> {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  const file = path.join(ARTIFACTS, `e2e-demo-${name}.png`);
-  await h5.screenshot({ path: file, fullPage: true });
-  return fs.statSync(file).size;
-}
+const callFromH5 = (api: string) => pressCallButton(h5, api);
+const screenshot = (name: string) => saveScreenshot(h5, `e2e-demo-${name}`);
 
 beforeAll(async () => {
   devDir = path.join(tmp.make(), 'miniprogram_dev');
