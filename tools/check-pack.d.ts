@@ -1,6 +1,6 @@
 /** Types for tools/check-pack.js (used by the tests). */
 export const PKG_NAME: string;
-/** Most bytes the library may take in a user's miniprogram_npm. */
+/** Most bytes of runtime files the library may add to a user's miniprogram_npm. */
 export const MP_BUDGET_BYTES: number;
 export interface PackedTarball {
   tarball: string;
@@ -17,7 +17,7 @@ export interface BuiltNpmCheck {
   npmDir: string;
   components: string[];
   files: string[];
-  /** Total size of the files in miniprogram_npm/<pkg>. */
+  /** Size of the runtime files (all but .d.ts) in miniprogram_npm/<pkg>. */
   bytes: number;
 }
 export interface PackCheckError extends Error {

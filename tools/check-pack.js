@@ -52,10 +52,10 @@ async function buildNpm(projectDir) {
 }
 
 /**
- * Budget for the library inside a user's mini program (miniprogram_npm/<pkg>, bytes). The main
- * package of a mini program is capped at 2 MB; the kit must leave most of it to the app.
+ * Budget for what the library adds to a user's code package (miniprogram_npm/<pkg> without the
+ * .d.ts files, which are not uploaded). The main package is capped at 2 MB; leave most to the app.
  */
-const MP_BUDGET_BYTES = 400 * 1024;
+const MP_BUDGET_BYTES = 512 * 1024;
 
 /** Paths that must never reach a mini program: browser and Node builds, sources, tests. */
 const FOREIGN = [/^dist\//, /^src\//, /^test\//, /^bin\//, /^node_modules\//, /(^|\/)[^/]+(?<!\.d)\.ts$/, /\.map$/];
@@ -80,7 +80,7 @@ function checkBuiltNpm(projectDir, mpDist = config.mpDist) {
     if (FOREIGN.some((re) => re.test(file))) problems.push(`miniprogram_npm/${PKG_NAME}/${file} does not belong in a mini program`);
     else if (!shipped.has(file)) problems.push(`miniprogram_npm/${PKG_NAME}/${file} is not part of ${path.basename(mpDist)}`);
   }
-  const bytes = files.reduce((sum, file) => sum + fs.statSync(path.join(npmDir, file)).size, 0);
+  const bytes = files.filter((f) => !f.endsWith('.d.ts')).reduce((sum, file) => sum + fs.statSync(path.join(npmDir, file)).size, 0);
   if (bytes > MP_BUDGET_BYTES) problems.push(`miniprogram_npm/${PKG_NAME} is ${bytes} bytes; the budget is ${MP_BUDGET_BYTES}`);
   if (problems.length) {
     const err = new Error(`构建npm check failed:\n- ${problems.join('\n- ')}`);
