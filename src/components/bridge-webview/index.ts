@@ -77,8 +77,11 @@ Component({
     attached() {
       const rt: Runtime = { outbox: new HashOutbox(), page: topPage(), visible: true, lastWrite: 0, seen: [] };
       runtimes.set(this, rt);
+      const self = this;
       rt.detach = attachSink({
-        webviewId: this.data.webviewId,
+        get webviewId() {
+          return self.data.webviewId; // follows later changes of the property
+        },
         page: rt.page,
         receive: (items: OutboxItem[]) => this.enqueue(items),
       });
