@@ -67,6 +67,12 @@ export function mpModule<T = any>(rel: string): T {
   return require(path.join(MP_ROOT, rel));
 }
 
+/** Renders the built bridge-webview (not attached yet). */
+export function renderBridge(simulate: Simulate, props: Record<string, unknown>): Wrapper {
+  const id = load(simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
+  return <Wrapper>simulate.render(id, { minInterval: 5, ...props });
+}
+
 export interface HarnessOptions {
   src: string;
   query?: Record<string, unknown>;
@@ -112,8 +118,7 @@ export class WeChatHarness {
         if (opts.success) opts.success();
       }, 0);
     };
-    const id = load(this.simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
-    this.bridge = <Wrapper>this.simulate.render(id, {
+    this.bridge = renderBridge(this.simulate, {
       src: options.src,
       query: options.query || {},
       webviewId: options.webviewId || 'hk-webview',

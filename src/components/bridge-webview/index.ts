@@ -82,7 +82,9 @@ Component({
         get webviewId() {
           return self.data.webviewId; // follows later changes of the property
         },
-        page: rt.page,
+        get page() {
+          return rt.page;
+        },
         receive: (items: OutboxItem[]) => this.enqueue(items),
       });
     },
@@ -102,6 +104,9 @@ Component({
       const rt = runtimes.get(this);
       if (!rt) return;
       rt.visible = true;
+      // A shown page is the top of the stack: the surest moment to learn which page we are on
+      // (base libraries differ on whether the page is already on the stack at `attached`).
+      rt.page = topPage() || rt.page;
       this.scheduleFlush();
     },
     hide() {
