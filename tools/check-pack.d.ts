@@ -1,5 +1,7 @@
 /** Types for tools/check-pack.js (used by the tests). */
 export const PKG_NAME: string;
+/** Most bytes of runtime files the library may add to a user's miniprogram_npm. */
+export const MP_BUDGET_BYTES: number;
 export interface PackedTarball {
   tarball: string;
   /** Paths inside the tarball (without the `package/` prefix). */
@@ -15,6 +17,8 @@ export interface BuiltNpmCheck {
   npmDir: string;
   components: string[];
   files: string[];
+  /** Size of the runtime files (all but .d.ts) in miniprogram_npm/<pkg>. */
+  bytes: number;
 }
 export interface PackCheckError extends Error {
   problems: string[];

@@ -51,6 +51,12 @@ async function buildNpm(projectDir) {
   });
 }
 
+/**
+ * Budget for what the library adds to a user's code package (miniprogram_npm/<pkg> without the
+ * .d.ts files, which are not uploaded). The main package is capped at 2 MB; leave most to the app.
+ */
+const MP_BUDGET_BYTES = 512 * 1024;
+
 /** Paths that must never reach a mini program: browser and Node builds, sources, tests. */
 const FOREIGN = [/^dist\//, /^src\//, /^test\//, /^bin\//, /^node_modules\//, /(^|\/)[^/]+(?<!\.d)\.ts$/, /\.map$/];
 
@@ -74,12 +80,14 @@ function checkBuiltNpm(projectDir, mpDist = config.mpDist) {
     if (FOREIGN.some((re) => re.test(file))) problems.push(`miniprogram_npm/${PKG_NAME}/${file} does not belong in a mini program`);
     else if (!shipped.has(file)) problems.push(`miniprogram_npm/${PKG_NAME}/${file} is not part of ${path.basename(mpDist)}`);
   }
+  const bytes = files.filter((f) => !f.endsWith('.d.ts')).reduce((sum, file) => sum + fs.statSync(path.join(npmDir, file)).size, 0);
+  if (bytes > MP_BUDGET_BYTES) problems.push(`miniprogram_npm/${PKG_NAME} is ${bytes} bytes; the budget is ${MP_BUDGET_BYTES}`);
   if (problems.length) {
     const err = new Error(`构建npm check failed:\n- ${problems.join('\n- ')}`);
     err.problems = problems;
     throw err;
   }
-  return { npmDir, components: expected, files };
+  return { npmDir, components: expected, files, bytes };
 }
 
 /** The whole check in a temp dir (removed afterwards unless `keep`). */
@@ -98,7 +106,7 @@ async function checkPack({ keep = false } = {}) {
 
 if (require.main === module) {
   checkPack().then(
-    (r) => console.log(`check:pack ok: tarball ${r.pack.size} bytes, ${r.files.length} files and ${r.components.length} components in miniprogram_npm/${PKG_NAME}`),
+    (r) => console.log(`check:pack ok: tarball ${r.pack.size} bytes; miniprogram_npm/${PKG_NAME}: ${r.files.length} files, ${r.bytes} bytes, ${r.components.length} components`),
     (err) => {
       console.error(err.message);
       process.exit(1);
@@ -106,4 +114,4 @@ if (require.main === module) {
   );
 }
 
-module.exports = { PKG_NAME, packTarball, installTarball, buildNpm, checkBuiltNpm, checkPack };
+module.exports = { PKG_NAME, MP_BUDGET_BYTES, packTarball, installTarball, buildNpm, checkBuiltNpm, checkPack };

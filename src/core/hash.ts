@@ -58,6 +58,7 @@ export function encodeHash(entries: HashEntry[], nonce: string | number, maxLeng
  * percent-encoding are skipped, so a hash written by the page itself does no harm.
  */
 export function decodeHash(hash: string): { entries: HashEntry[]; nonce?: string } {
+  if (typeof hash !== 'string') return { entries: [] }; // a caller passed location itself, or nothing
   const text = hash.charAt(0) === '#' ? hash.slice(1) : hash;
   const entries: HashEntry[] = [];
   let nonce: string | undefined;

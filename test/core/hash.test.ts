@@ -95,3 +95,9 @@ test('withHash replaces only the hash; the part before # never changes', () => {
   expect(withHash(second, '')).toBe(url);
   expect(splitHash('no-hash')).toEqual({ base: 'no-hash', hash: '' });
 });
+
+test('non-string input never throws', () => {
+  for (const bad of [undefined, null, 42, { hash: '#r=1' }, Buffer.from('#r=1')]) {
+    expect(decodeHash(bad as unknown as string)).toEqual({ entries: [] });
+  }
+});

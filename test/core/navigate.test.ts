@@ -104,3 +104,10 @@ test('buildRelayUrl appends cmd with ? or & and the result decodes back', () => 
   const value = new URL(withQuery, 'https://x.invalid').searchParams.get('cmd');
   expect(okCmd(decodeCmd(value))).toEqual({ v: 1, ...cmd });
 });
+
+test('binary input is BAD_REQUEST, never a crash', () => {
+  const text = JSON.stringify({ req: 'r-bin', api: 'a' });
+  for (const raw of [Buffer.from(text), new TextEncoder().encode(text), new ArrayBuffer(8)]) {
+    expect(failure(decodeCmd(raw)).code).toBe('BAD_REQUEST');
+  }
+});

@@ -54,6 +54,43 @@ test('reconnect() storms never leave more than one live task', async () => {
   expect(opened[opened.length - 1]).toBe(c.stats().generation);
 });
 
+test('late callbacks from a replaced task are ignored', async () => {
+  const tasks: Array<{ url: string }> = [];
+  const c = rig.client({
+    transport: (target) => {
+      const task = rig.wx.connectSocket(target);
+      tasks.push(task);
+      return task;
+    },
+  });
+  const closes: number[] = [];
+  c.on('close', (e) => closes.push(e.code));
+  c.connect();
+  await waitState(c, 'open');
+  c.reconnect();
+  await waitState(c, 'open');
+  // The first task's close callback fires after the second task opened: it must change nothing.
+  await waitFor(() => rig.wx.live() === 1 && rig.server.openCount === 1);
+  await sleep(30);
+  expect(tasks).toHaveLength(2);
+  expect(closes).toEqual([]);
+  expect(c.state).toBe('open');
+  expect(c.stats().generation).toBeGreaterThan(1);
+});
+
+test('answers server pings with pong and reports binary frames', async () => {
+  const c = rig.client();
+  const binaries: number[] = [];
+  c.on('binary', (b) => binaries.push(b.byteLength));
+  c.connect();
+  await waitState(c, 'open');
+  rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'ping', ts: 42 }));
+  rig.server.pushBinary('t1', 'miniapp', new Uint8Array([1, 2, 3]));
+  await waitFor(() => rig.server.inbox.some((f) => f.type === 'pong') && binaries.length === 1);
+  expect(rig.server.inbox.find((f) => f.type === 'pong')).toEqual({ type: 'pong', ts: 42 });
+  expect(binaries).toEqual([3]);
+});
+
 test('reconnects after the server is killed and restarted on the same port', async () => {
   const c = rig.client({ backoff: { base: 20, cap: 60 } });
   c.connect();
@@ -145,13 +182,12 @@ test('backoff resets only after the connection stayed up minUptime (flapping ser
 });
 
 test('half-open: a server that stops answering is detected by the heartbeat and replaced', async () => {
-  const c = rig.client({ heartbeatInterval: 40, pongTimeout: 60 });
+  const c = rig.client({ heartbeatInterval: 40, pongTimeout: 250 });
   const closes: Array<{ code: number; reason: string }> = [];
   c.on('close', (e) => closes.push({ code: e.code, reason: e.reason }));
   c.connect();
   await waitState(c, 'open');
-  await sleep(150);
-  expect(c.stats().rtt).toBeGreaterThanOrEqual(0);
+  await waitFor(() => rig.server.inbox.filter((f) => f.type === 'ping').length >= 3 && c.stats().rtt !== undefined);
   expect(closes).toEqual([]);
 
   rig.server.answerPings = false;
@@ -160,6 +196,24 @@ test('half-open: a server that stops answering is detected by the heartbeat and 
   rig.server.answerPings = true;
   await waitFor(() => c.state === 'open' && rig.server.connections === 2);
   await waitFor(() => rig.wx.live() === 1, 2000, 'the abandoned task to be cut');
+});
+
+test('any inbound frame counts as alive: no pongs but steady traffic keeps the connection', async () => {
+  const c = rig.client({ heartbeatInterval: 30, pongTimeout: 250 });
+  const closes: string[] = [];
+  c.on('close', (e) => closes.push(e.reason));
+  c.connect();
+  await waitState(c, 'open');
+  rig.server.answerPings = false;
+  for (let i = 0; i < 20; i++) {
+    rig.server.push('t1', 'miniapp', { type: 'message', event: 'tick', data: i });
+    await sleep(30);
+  }
+  expect(closes).toEqual([]);
+  expect(rig.server.connections).toBe(1);
+  // Silence now: the heartbeat gives up on the connection.
+  await waitFor(() => closes.length === 1, 2000, 'heartbeat close');
+  expect(closes).toEqual(['pong timeout']);
 });
 
 test('wall-clock check after a suspension reconnects at once', async () => {
@@ -227,7 +281,7 @@ test('connect timeout abandons a task that never opens', async () => {
   await new Promise((resolve) => silent.close(resolve));
 });
 
-test('bad input gets a HybridError with a code', () => {
+test('bad input gets a HybridError with a code', async () => {
   expect(() => new SocketClient({} as never)).toThrow(HybridError);
   const c = rig.client();
   const cyclic: Record<string, unknown> = {};
@@ -236,6 +290,11 @@ test('bad input gets a HybridError with a code', () => {
   expect(() => c.emit('x', 'y'.repeat(300 * 1024))).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
   expect(() => c.send({} as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   expect(() => c.onRequest(null as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => c.emit('', 1)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => c.emit('e'.repeat(200), 1)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => c.subscribe('chat', 'nope' as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  await expect(c.request(42 as never)).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  expect(c.stats().pendingRequests).toBe(0);
   expect(c.stats().queued).toBe(0);
 });
 

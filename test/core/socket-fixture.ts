@@ -43,6 +43,7 @@ export async function startRig(): Promise<Rig> {
       await server.close();
       await wx.settled();
       for (const c of clients) if (c.busy) throw new Error('a client still holds a task or a timer after destroy()');
+      if (wx.invalidCloses) throw new Error(`${wx.invalidCloses} task.close() calls with a code or reason WeChat refuses`);
     },
   };
 }

@@ -83,6 +83,26 @@ describe('reliable messages', () => {
     await waitFor(() => c.stats().unacked === 0);
   });
 
+  test('a server error frame ends a refused reliable message (except RATE_LIMITED) and a refused request', async () => {
+    const c = rig.client({ ackTimeout: 10000 });
+    c.connect();
+    await waitState(c, 'open');
+    rig.server.ackMessages = false;
+    const limited = c.emit('a', 1, { reliable: true });
+    const refused = c.emit('a', 2, { reliable: true });
+    const serverErrors: string[] = [];
+    c.on('server-error', (e) => serverErrors.push(e.code));
+    rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', code: 'RATE_LIMITED', message: 'slow down', id: limited.id }));
+    rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', code: 'PAYLOAD_TOO_LARGE', message: 'no', id: refused.id }));
+    await waitFor(() => serverErrors.length === 2);
+    expect(c.stats().unacked).toBe(1); // the rate-limited one waits for its resend
+    const req = c.request('slow', null, { to: 'h5' });
+    await waitFor(() => rig.server.inbox.some((f) => f.type === 'request'));
+    const id = rig.server.inbox.find((f) => f.type === 'request')!.id;
+    rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', code: 'UNAUTHORIZED', message: 'who?', id }));
+    await expect(req).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'who?' });
+  });
+
   test('the unacked window is bounded: QUEUE_FULL refuses new ones, keeps the accepted', async () => {
     const c = rig.client({ maxUnacked: 2 });
     expect(c.emit('a', 1, { reliable: true }).status).toBe('queued');
@@ -109,14 +129,14 @@ describe('reliable messages', () => {
     const chaos = setInterval(() => {
       drops++;
       rig.server.dropAll();
-    }, 40);
+    }, 50);
     for (let i = 0; i < TOTAL; i++) {
       expect(mp.emit('n', i, { reliable: true, to: 'h5' }).status).not.toBe('refused');
       expect(h5.emit('n', i, { reliable: true, to: 'miniapp' }).status).not.toBe('refused');
       if (i % 20 === 19) await sleep(5);
     }
     clearInterval(chaos);
-    await waitFor(() => got.h5.size === TOTAL && got.mp.size === TOTAL, 20000, 'every message');
+    await waitFor(() => got.h5.size === TOTAL && got.mp.size === TOTAL, 30000, 'every message');
     await waitFor(() => mp.stats().unacked === 0 && h5.stats().unacked === 0, 5000, 'every ack');
 
     expect(drops).toBeGreaterThan(5);
@@ -130,7 +150,7 @@ describe('reliable messages', () => {
     expect(wireCopies).toBeGreaterThanOrEqual(2 * TOTAL);
     const s = h5.stats();
     expect(s.duplicates + s.replays + mp.stats().duplicates + mp.stats().replays).toBeGreaterThan(0);
-  }, 40000);
+  }, 50000);
 });
 
 describe('requests', () => {

@@ -115,6 +115,38 @@ test('a reply survives a reload of the H5 page', async () => {
   expect(page.url().split('#')[0]).toBe(h.src.split('#')[0]);
 });
 
+test('after a reload: a call the user cancelled is recovered as CANCELLED', async () => {
+  await page.evaluate(() => {
+    (window as any).__bridge.call('never').catch(() => undefined);
+  });
+  await waitFor(() => h.relay, 2000, 'relay page');
+  driver.reloadNext();
+  h.leaveRelay();
+  const recovered = await pollPage(page, () => {
+    const got = (window as any).__log.filter((e: any) => e[0] === 'recovered');
+    return got.length ? got : undefined;
+  });
+  expect(recovered).toEqual([['recovered', { req: expect.any(String), api: 'never', ok: false, error: { code: 'CANCELLED', message: expect.any(String) } }]]);
+});
+
+test('after a reload: a sent call that is never answered is recovered as TIMEOUT, and new calls wait for it', async () => {
+  driver.dropNext(); // navigateTo "succeeds" but no relay page opens: the reply never comes
+  await page.evaluate(() => {
+    (window as any).__bridge.call('echo', 'lost', { timeout: 300 }).catch(() => undefined);
+  });
+  await pollPage(page, () => ((window as any).__bridge.pending().some((c: any) => c.sent) ? true : undefined));
+  await driver.reloadPage();
+  const next = settleCall(page, 'echo', 'next');
+  const recovered = await pollPage(page, () => {
+    const got = (window as any).__log.filter((e: any) => e[0] === 'recovered');
+    return got.length ? got : undefined;
+  });
+  expect(recovered).toEqual([['recovered', { req: expect.any(String), api: 'echo', ok: false, error: { code: 'TIMEOUT', message: expect.any(String) } }]]);
+  expect(await next).toEqual({ ok: true, data: 'next' });
+  expect(h.relayCount).toBe(1);
+  expect(h.stackedRelays).toBe(0);
+});
+
 test('equal replies twice are both delivered; equal pushes twice too', async () => {
   expect(await settleCall(page, 'const')).toEqual({ ok: true, data: { same: true } });
   expect(await settleCall(page, 'const')).toEqual({ ok: true, data: { same: true } });

@@ -39,6 +39,7 @@ let mini: any;
 let stopServing: () => void;
 let tokenCounter = 0;
 const offs: Array<() => void> = [];
+const gates = new Map<number, () => void>();
 
 function connectMiniProgram(token: string): any {
   const client = new SocketClient({
@@ -58,6 +59,8 @@ beforeAll(async () => {
   await relay.listen();
   browser = await launchChromium();
   offs.push(registerTestHandlers(defaultRegistry, 'sock.'));
+  // Answers when the test opens its gate: completion order is decided by the test, not by timers.
+  offs.push(defaultRegistry.register('sock.gate', (p: { i: number }) => new Promise((resolve) => gates.set(p.i, () => resolve({ i: p.i, zh: '第' + p.i })))));
 });
 
 afterAll(async () => {
@@ -86,21 +89,25 @@ afterEach(async () => {
 });
 
 test('concurrent calls go over the socket, no relay page, answered in order of completion', async () => {
-  const result = await page.evaluate(() => {
+  gates.clear();
+  const result = page.evaluate(() => {
     const w = window as any;
     const order: number[] = [];
     const calls = [];
     for (let i = 0; i < 20; i++) {
-      // Later calls finish first: completion order is the reverse of call order.
-      calls.push(w.__bridge.call('sock.wait', { ms: (20 - i) * 6, v: { i, zh: '第' + i } }).then((d: any) => {
+      calls.push(w.__bridge.call('sock.gate', { i }).then((d: any) => {
         order.push(d.i);
         return d;
       }));
     }
     return Promise.all(calls).then((data) => ({ data, order }));
   });
-  expect(result.data).toEqual([...Array(20).keys()].map((i) => ({ i, zh: '第' + i })));
-  expect(result.order).toEqual([...Array(20).keys()].reverse());
+  await waitFor(() => gates.size === 20, 4000, 'all 20 requests at the mini program');
+  // Complete them in reverse: the responses leave in that order over one socket.
+  for (let i = 19; i >= 0; i--) gates.get(i)!();
+  const { data, order } = await result;
+  expect(data).toEqual([...Array(20).keys()].map((i) => ({ i, zh: '第' + i })));
+  expect(order).toEqual([...Array(20).keys()].reverse());
   expect(h.relayCount).toBe(0);
   expect(h.srcHistory).toHaveLength(1);
 });

@@ -1,6 +1,6 @@
 /** The Chromium helper works: a page served from 127.0.0.1 runs its JavaScript in headless Chromium. */
 import * as fs from 'fs';
-import { HeadlessBrowser, launchBrowser, serveFiles, StaticServer } from '../helpers/chromium';
+import { HeadlessBrowser, launchBrowser, serveFiles, StaticServer, waitUntil, watchPage } from '../helpers/chromium';
 
 let browser: HeadlessBrowser;
 let server: StaticServer;
@@ -12,6 +12,7 @@ beforeAll(async () => {
       const out = document.getElementById('out');
       out.textContent = ['ran', location.hostname, JSON.stringify({ text: '你好 🙂' }).length].join(':');
       window.sum = (a, b) => a + b;`,
+    '/broken.html': '<!doctype html><script>console.log("before"); console.error("bad thing"); undefinedFunction();</script>',
   });
   browser = await launchBrowser();
 });
@@ -47,4 +48,17 @@ test('close() removes the user-data dir; each launch gets its own', async () => 
   expect(second.userDataDir).not.toBe(browser.userDataDir);
   await second.close();
   expect(fs.existsSync(second.userDataDir)).toBe(false);
+});
+
+test('watchPage collects console lines and uncaught errors', async () => {
+  const page = await browser.newPage();
+  const log = watchPage(page);
+  await page.goto(`${server.origin}/broken.html`);
+  await page.waitForFunction(() => document.readyState === 'complete');
+  await waitUntil(() => log.errors.length >= 2);
+  expect(log.errors).toHaveLength(2);
+  expect(log.errors[0]).toBe('bad thing');
+  expect(log.errors[1]).toMatch(/undefinedFunction is not defined/);
+  expect(log.console.slice(0, 2)).toEqual(['log: before', 'error: bad thing']);
+  await page.close();
 });

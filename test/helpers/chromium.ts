@@ -61,6 +61,33 @@ export async function launchBrowser(options: { timeout?: number } = {}): Promise
   };
 }
 
+export interface PageLog {
+  /** Uncaught exceptions and console.error lines of the page, in order. */
+  errors: string[];
+  /** Every console line as `<type>: <text>`. */
+  console: string[];
+}
+
+/** Collects what a page prints and throws, so a test can assert the page ran cleanly. */
+export function watchPage(page: Page): PageLog {
+  const log: PageLog = { errors: [], console: [] };
+  page.on('pageerror', (err) => log.errors.push(err.message));
+  page.on('console', (msg) => {
+    log.console.push(`${msg.type()}: ${msg.text()}`);
+    if (msg.type() === 'error') log.errors.push(msg.text());
+  });
+  return log;
+}
+
+/** Resolves once `condition()` is true; rejects after `timeout` ms (polling every `interval` ms). */
+export async function waitUntil(condition: () => boolean, timeout = 5000, interval = 10): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
+
 export interface StaticServer {
   /** `http://127.0.0.1:<port>` without a trailing slash. */
   origin: string;

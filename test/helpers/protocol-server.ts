@@ -115,6 +115,10 @@ export class ProtocolServer {
     for (const p of this.peers) if (p.token === token && p.env === env && p.ws.readyState === WebSocket.OPEN) p.ws.send(text);
   }
 
+  pushBinary(token: string, env: string, bytes: Uint8Array): void {
+    for (const p of this.peers) if (p.token === token && p.env === env && p.ws.readyState === WebSocket.OPEN) p.ws.send(bytes, { binary: true });
+  }
+
   backlogSize(token: string, env: string): number {
     return (this.backlogs.get(`${token}|${env}`) || []).length;
   }

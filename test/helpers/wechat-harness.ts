@@ -67,6 +67,12 @@ export function mpModule<T = any>(rel: string): T {
   return require(path.join(MP_ROOT, rel));
 }
 
+/** Renders the built bridge-webview (not attached yet). */
+export function renderBridge(simulate: Simulate, props: Record<string, unknown>): Wrapper {
+  const id = load(simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
+  return <Wrapper>simulate.render(id, { minInterval: 5, ...props });
+}
+
 export interface HarnessOptions {
   src: string;
   query?: Record<string, unknown>;
@@ -112,8 +118,7 @@ export class WeChatHarness {
         if (opts.success) opts.success();
       }, 0);
     };
-    const id = load(this.simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
-    this.bridge = <Wrapper>this.simulate.render(id, {
+    this.bridge = renderBridge(this.simulate, {
       src: options.src,
       query: options.query || {},
       webviewId: options.webviewId || 'hk-webview',
@@ -209,12 +214,12 @@ function safeDecode(value: string): string {
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every few ms until it returns a value other than undefined/false, or fails after `timeout`. */
-export async function waitFor<T>(check: () => T | undefined | false, timeout = 3000, what = 'condition'): Promise<T> {
+/** Polls `check` every few ms until it returns a value other than undefined/null/false, or fails after `timeout`. */
+export async function waitFor<T>(check: () => T | undefined | null | false, timeout = 3000, what = 'condition'): Promise<T> {
   const end = Date.now() + timeout;
   for (;;) {
     const value = check();
-    if (value !== undefined && value !== false) return value as T;
+    if (value !== undefined && value !== null && value !== false) return value as T;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(5);
   }
@@ -286,13 +291,15 @@ export class WebviewDriver {
   readonly posted: unknown[] = [];
   private chain: Promise<unknown> = Promise.resolve();
   private reloadOnce = false;
+  private dropOnce = false;
   navigations = 0;
 
   constructor(readonly harness: WeChatHarness, readonly page: BrowserPage) {}
 
   async start(): Promise<void> {
     await this.page.exposeFunction('__hkNavigateTo', (url: string) => {
-      this.harness.openRelay(url);
+      if (this.dropOnce) this.dropOnce = false;
+      else this.harness.openRelay(url);
     });
     await this.page.exposeFunction('__hkPostMessage', (json: string) => {
       this.posted.push(JSON.parse(json));
@@ -308,6 +315,17 @@ export class WebviewDriver {
     this.reloadOnce = true;
   }
 
+  /** The next navigateTo reports success but opens nothing (as WeChat does at the page stack limit). */
+  dropNext(): void {
+    this.dropOnce = true;
+  }
+
+  /** A fresh load of the web-view's current URL (a new document; sessionStorage stays). */
+  async reloadPage(): Promise<void> {
+    await this.page.goto('about:blank');
+    await this.page.goto(this.harness.src);
+  }
+
   /** Resolves once every src change so far has reached the page. */
   settled(): Promise<unknown> {
     return this.chain;
@@ -318,8 +336,7 @@ export class WebviewDriver {
     if (this.reloadOnce) {
       this.reloadOnce = false;
       // A new document, not a same-document hash change (sessionStorage stays: same tab, same origin).
-      await this.page.goto('about:blank');
-      await this.page.goto(src);
+      await this.reloadPage();
       return;
     }
     await this.page.evaluate((u) => {

@@ -22,6 +22,8 @@ export interface WsWx {
   readonly created: number;
   /** Tasks whose socket is not closed yet. */
   live(): number;
+  /** close() calls with a code or reason WeChat would refuse. */
+  readonly invalidCloses: number;
   /** Urls of every connectSocket call, in order. */
   readonly urls: string[];
   /** Resolves when every socket created here is closed. */
@@ -35,6 +37,7 @@ export function createWsWx(): WsWx {
   const sockets = new Set<WebSocket>();
   const urls: string[] = [];
   let created = 0;
+  let invalidCloses = 0;
 
   function connectSocket(options: { url: string; header?: Record<string, string>; protocols?: string[] }): WsTask {
     created++;
@@ -60,6 +63,12 @@ export function createWsWx(): WsWx {
         ws.send(data, (err) => (err ? fail && fail({ errMsg: `sendSocketMessage:fail ${err.message}` }) : success && success()));
       },
       close({ code = 1000, reason = '' } = {}) {
+        // WeChat accepts 1000 or 3000–4999 and ≤ 123 bytes of reason; count misuse so tests can fail on it.
+        if (!(code === 1000 || (code >= 3000 && code <= 4999)) || Buffer.byteLength(reason) > 123) {
+          invalidCloses++;
+          ws.terminate();
+          return;
+        }
         if (ws.readyState === WebSocket.CLOSED) return;
         if (ws.readyState === WebSocket.CONNECTING) {
           ws.terminate();
@@ -81,6 +90,9 @@ export function createWsWx(): WsWx {
     connectSocket,
     get created() {
       return created;
+    },
+    get invalidCloses() {
+      return invalidCloses;
     },
     live: () => sockets.size,
     urls,

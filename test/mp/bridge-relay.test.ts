@@ -63,6 +63,12 @@ test.each([
   expect(typeof reply.error.message).toBe('string');
 });
 
+test('a cmd far past the length limit is answered PAYLOAD_TOO_LARGE (its req salvaged)', async () => {
+  const huge = RELAY + '?cmd=' + encodeURIComponent(JSON.stringify({ req: 'big1', api: 'echo', params: 'x'.repeat(20_000) }));
+  const reply = await roundTrip(huge, 'big1');
+  expect(reply.error.code).toBe('PAYLOAD_TOO_LARGE');
+});
+
 test('a slow handler is answered TIMEOUT', async () => {
   const saved = defaultRegistry.timeout;
   defaultRegistry.timeout = 30;

@@ -1,4 +1,4 @@
-import { WeChatHarness, mpModule, sleep, waitFor } from '../helpers/wechat-harness';
+import { WeChatHarness, mpModule, renderBridge, sleep, waitFor } from '../helpers/wechat-harness';
 
 const hash = mpModule('core/hash');
 const mailbox = mpModule('behaviors/relay-mailbox');
@@ -110,6 +110,28 @@ describe('bridge-webview replies and pushes', () => {
     }
     expect(seen.huge).toEqual({ ok: false, error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }) });
     for (let i = 0; i < 6; i++) expect(seen['mid' + i]).toEqual({ ok: true, data: 'y'.repeat(300) });
+  });
+
+  test('replies go to the bridge of the target page, or of the target webviewId', async () => {
+    h = new WeChatHarness({ src: 'https://h5.test/a' });
+    const stack = (global as any).__pageStack as object[];
+    const pageB = { route: 'pages/b/index' };
+    stack.push(pageB);
+    h.bridge.triggerPageLifeTime('hide');
+    const b = renderBridge(h.simulate, { src: 'https://h5.test/b', webviewId: 'wv-b' });
+    b.attach(document.createElement('parent-wrapper'));
+    const urlB = () => (b.instance as any).data.url as string;
+    mailbox.deliverReply('to-b', hash.okReply('B'), { page: pageB });
+    mailbox.deliverReply('by-id', hash.okReply('id'), { webviewId: 'wv-b' });
+    mailbox.deliverReply('to-a', hash.okReply('A'), { page: h.openerPage });
+    await waitFor(() => entriesOf(urlB())['by-id'], 1000, 'replies on B');
+    expect(entriesOf(urlB())).toEqual({ 'to-b': { ok: true, data: 'B' }, 'by-id': { ok: true, data: 'id' } });
+    expect(h.srcHistory).toHaveLength(1); // A is hidden under B: its reply waits
+    b.detach();
+    stack.pop();
+    h.bridge.triggerPageLifeTime('show');
+    await waitFor(() => h!.srcHistory.length === 2, 1000, 'reply on A');
+    expect(entriesOf(h.srcHistory[1])).toEqual({ 'to-a': { ok: true, data: 'A' } });
   });
 
   test('items accepted by a bridge that goes away wait for the next bridge', async () => {

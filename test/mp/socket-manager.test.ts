@@ -63,12 +63,16 @@ const propsId = simulate.load({
   behaviors: [manager.socketManager],
 });
 
-type Host = ReturnType<typeof simulate.render> & {
+/** The parts of a simulate render root these tests use (its published typings lack attach/detach). */
+interface Host {
   instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
-};
+  attach(parent: Element): void;
+  detach(): void;
+  querySelector(selector: string): { dom?: Element } | undefined;
+}
 
 function mount(id = pageId, props?: Record<string, unknown>): Host {
-  const comp = simulate.render(id, props) as Host;
+  const comp = simulate.render(id, props) as unknown as Host;
   comp.attach(document.createElement('parent-wrapper'));
   return comp;
 }
@@ -88,6 +92,7 @@ afterEach(async () => {
   await server.close();
   await wsWx.settled();
   expect(appEvents.count()).toBe(0);
+  expect(wsWx.invalidCloses).toBe(0);
 });
 
 test('a page mixes the behavior in: state reaches the page data and the rendered view', async () => {
@@ -213,6 +218,17 @@ test('many mount/unmount cycles leave no connection, timer or listener behind', 
   expect(clients.filter((c) => c.busy)).toEqual([]);
   expect(wsWx.created).toBeLessThanOrEqual(40);
   expect(server.connections).toBeGreaterThanOrEqual(10);
+});
+
+test('changing the socketToken property moves the host to the matching shared connection', async () => {
+  const url = `ws://127.0.0.1:${server.port}/socket`;
+  const comp = mount(propsId, { socketUrl: url, socketToken: 'one' });
+  await waitFor(() => comp.instance.data.socketState === 'open');
+  (comp as unknown as { setData(d: object): void }).setData({ socketToken: 'two' });
+  await waitFor(() => comp.instance.data.socketState === 'open' && server.handshakes.length === 2);
+  expect(server.handshakes.map((h) => h.token)).toEqual(['one', 'two']);
+  expect(manager.socketPoolStats()).toEqual([expect.objectContaining({ key: `${url}|miniapp|two`, users: 1 })]);
+  comp.detach();
 });
 
 test('a page with no URL stays idle; a bad config is a BAD_REQUEST', () => {

@@ -9,7 +9,7 @@ import * as path from 'path';
 import simulate = require('miniprogram-simulate');
 import '../helpers/mp-setup'; // the same globals (getApp, getCurrentPages…) as the mp tests
 import { findComponents } from '../../tools/check-wxml';
-import { buildNpm, checkBuiltNpm, installTarball, packTarball, PackCheckError, PKG_NAME, PackedTarball } from '../../tools/check-pack';
+import { buildNpm, checkBuiltNpm, MP_BUDGET_BYTES, installTarball, packTarball, PackCheckError, PKG_NAME, PackedTarball } from '../../tools/check-pack';
 import { tempDirs } from '../helpers/tmp';
 
 jest.setTimeout(60_000);
@@ -33,9 +33,9 @@ beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined))
 afterEach(() => jest.restoreAllMocks());
 afterAll(() => tmp.cleanup());
 
-function problemsOf(dir: string): string[] {
+function problemsOf(dir: string, mpDist = MP_DIST): string[] {
   try {
-    checkBuiltNpm(dir, MP_DIST);
+    checkBuiltNpm(dir, mpDist);
   } catch (err) {
     return (err as PackCheckError).problems;
   }
@@ -71,6 +71,22 @@ test('miniprogram_npm mirrors miniprogram_dist: every component, nothing from di
   expect(result.components).toEqual(findComponents(MP_DIST));
   expect(result.files.length).toBe(fs.readdirSync(MP_DIST, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length);
   expect(result.files.filter((f) => /^(dist|src|test)\//.test(f) || /hybrid-kit(\.min)?\.js$/.test(f))).toEqual([]);
+  expect(result.bytes).toBeGreaterThan(0);
+  expect(result.bytes).toBeLessThanOrEqual(MP_BUDGET_BYTES);
+});
+
+test('the size budget is enforced', () => {
+  const work = tmp.make();
+  fs.cpSync(path.join(projectDir, 'miniprogram_npm'), path.join(work, 'miniprogram_npm'), { recursive: true });
+  const mpDist = path.join(work, 'dist-copy');
+  fs.cpSync(MP_DIST, mpDist, { recursive: true });
+  // The same oversized asset in both: it belongs to the package, only its size is wrong.
+  const big = Buffer.alloc(MP_BUDGET_BYTES + 1, 1);
+  fs.writeFileSync(path.join(mpDist, 'big.png'), big);
+  fs.writeFileSync(path.join(work, 'miniprogram_npm', PKG_NAME, 'big.png'), big);
+  const problems = problemsOf(work, mpDist);
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toMatch(new RegExp(`^miniprogram_npm/${PKG_NAME} is \\d+ bytes; the budget is ${MP_BUDGET_BYTES}$`));
 });
 
 /** Component path → simulate id, each loaded once from miniprogram_npm (loading twice renders nothing). */

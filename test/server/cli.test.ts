@@ -3,6 +3,9 @@ import * as http from 'http';
 import * as path from 'path';
 import { TestClient, upgradeStatus } from './helpers';
 
+// Generous safety limit for loaded CI machines; the tests assert counts, not speed.
+jest.setTimeout(20000);
+
 const BIN = path.resolve(__dirname, '../../bin/hybrid-kit.js');
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {

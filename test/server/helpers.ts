@@ -78,19 +78,19 @@ export class TestClient {
   }
 
   /** Resolves with the first recorded frame matching `match` (already received or not). */
-  next(match: (f: AnyFrame) => boolean, timeoutMs = 3000): Promise<AnyFrame> {
+  next(match: (f: AnyFrame) => boolean, timeoutMs = 8000): Promise<AnyFrame> {
     return this.until(() => this.frames.find(match), timeoutMs, 'frame');
   }
 
   /** Resolves once `count` frames match. */
-  count(match: (f: AnyFrame) => boolean, count: number, timeoutMs = 3000): Promise<AnyFrame[]> {
+  count(match: (f: AnyFrame) => boolean, count: number, timeoutMs = 8000): Promise<AnyFrame[]> {
     return this.until(() => {
       const found = this.frames.filter(match);
       return found.length >= count ? found : undefined;
     }, timeoutMs, `${count} frames`);
   }
 
-  waitClose(timeoutMs = 3000): Promise<number> {
+  waitClose(timeoutMs = 8000): Promise<number> {
     return this.until(() => (this.closeCode === null ? undefined : this.closeCode), timeoutMs, 'close');
   }
 

@@ -1,5 +1,8 @@
 import { closeAll, Relay, settle, startRelay, TestClient } from './helpers';
 
+// Generous safety limit for loaded CI machines; the tests assert counts, not speed.
+jest.setTimeout(20000);
+
 let relay: Relay;
 beforeAll(async () => {
   relay = await startRelay({ ratePerSecond: 0 });

@@ -1,6 +1,9 @@
 import { startRedis, TestRedis } from '../helpers/redis';
 import { closeAll, Relay, settle, startRelay, TestClient } from './helpers';
 
+// Generous safety limit for loaded CI machines; the tests assert counts, not speed.
+jest.setTimeout(20000);
+
 let redis: TestRedis;
 const open: Relay[] = [];
 let prefixNo = 0;

@@ -1,5 +1,8 @@
 import { TestClient, closeAll, relayFactory, settle } from './helpers';
 
+// Generous safety limit for loaded CI machines; the tests assert counts, not speed.
+jest.setTimeout(20000);
+
 const relayWith = relayFactory();
 
 const data = (frames: Array<{ type: string; data?: unknown }>) => frames.filter((f) => f.type === 'message').map((f) => f.data);

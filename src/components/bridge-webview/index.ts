@@ -77,9 +77,14 @@ Component({
     attached() {
       const rt: Runtime = { outbox: new HashOutbox(), page: topPage(), visible: true, lastWrite: 0, seen: [] };
       runtimes.set(this, rt);
+      const self = this;
       rt.detach = attachSink({
-        webviewId: this.data.webviewId,
-        page: rt.page,
+        get webviewId() {
+          return self.data.webviewId; // follows later changes of the property
+        },
+        get page() {
+          return rt.page;
+        },
         receive: (items: OutboxItem[]) => this.enqueue(items),
       });
     },
@@ -99,6 +104,9 @@ Component({
       const rt = runtimes.get(this);
       if (!rt) return;
       rt.visible = true;
+      // A shown page is the top of the stack: the surest moment to learn which page we are on
+      // (base libraries differ on whether the page is already on the stack at `attached`).
+      rt.page = topPage() || rt.page;
       this.scheduleFlush();
     },
     hide() {

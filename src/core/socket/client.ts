@@ -4,7 +4,7 @@
  * resend + dedupe), request/response, all over docs/protocol.md frames. No wx, no DOM, no Node:
  * the transport is passed in (src/adapters for wx, webSocketTransport for browsers and `ws`).
  */
-import { Backoff, BackoffOptions } from '../backoff';
+import { Backoff } from '../backoff';
 import { createId, utf8ByteLength } from '../bytes';
 import { Emitter, Unsubscribe } from '../emitter';
 import { HybridError } from '../errors';
@@ -12,126 +12,22 @@ import {
   AckFrame, decodeFrame, encodeFrame, ErrorFrame, Frame, HelloFrame, isKnownFrame, KnownFrame, MessageFrame, PresenceFrame,
   RequestFrame, ResponseFrame,
 } from '../frames';
+import { checkName } from '../json';
 import { LIMITS } from '../limits';
-import { BoundedQueue, OverflowPolicy } from '../queue';
+import { BoundedQueue } from '../queue';
 import { CLIENT_CLOSE, decideOnClose } from './close-policy';
+
+export * from './client-types';
 import { Heartbeat } from './heartbeat';
 import { DedupeWindow, Outbox } from './reliable';
 import { PendingRequests } from './requests';
-import { resolveTarget, TargetSource } from './target';
+import { resolveTarget } from './target';
+import {
+  DropReason, EmitOptions, RequestHandler, SendResult, SocketClientEvents, SocketClientOptions, SocketState, SocketStats,
+  Subscriber,
+} from './client-types';
 import { OneShot } from './timers';
 import { ConnectTarget, isThenable, SocketCloseInfo, SocketTaskLike, SocketTransport } from './transport';
-
-export type SocketState = 'idle' | 'connecting' | 'open' | 'waiting' | 'paused' | 'closing' | 'closed' | 'failed';
-
-export interface SocketClientOptions {
-  transport: SocketTransport;
-  /** URL, target, or a provider called before every attempt (fresh token, protocols, headers). */
-  target: TargetSource;
-  backoff?: Partial<BackoffOptions>;
-  /** The connection must stay up this long (ms) before the backoff resets; default 5000. */
-  minUptime?: number;
-  /** An attempt not open within this many ms is abandoned and retried; default 10000. */
-  connectTimeout?: number;
-  /** Ping interval in ms while open; 0 turns the heartbeat off; default 20000. */
-  heartbeatInterval?: number;
-  /** No inbound frame this long after a ping ⇒ half-open ⇒ reconnect; default 10000. */
-  pongTimeout?: number;
-  /** Resend a reliable message not acked within this many ms; default 10000. */
-  ackTimeout?: number;
-  /** Default `request()` timeout in ms; default 15000. */
-  requestTimeout?: number;
-  /** How long `close()` waits for the transport's close callback; default 1000. */
-  closeTimeout?: number;
-  /** Queue used while not open (unreliable frames and requests). */
-  queue?: { maxItems?: number; maxBytes?: number; overflow?: OverflowPolicy; ttl?: number };
-  /** Reliable messages waiting for an ack; default 1000 items, 1 MiB. Full ⇒ QUEUE_FULL. */
-  maxUnacked?: number;
-  maxUnackedBytes?: number;
-  /** Remembered reliable message ids for dedupe; default 5000. */
-  dedupeWindow?: number;
-  maxFrameBytes?: number;
-  /** Overrides the close-code policy: return true/false to force, undefined to keep the default. */
-  shouldReconnect?: (close: SocketCloseInfo) => boolean | undefined;
-  random?: () => number;
-  now?: () => number;
-}
-
-export interface StateChange {
-  from: SocketState;
-  to: SocketState;
-  reason: string;
-}
-
-export interface CloseEvent extends SocketCloseInfo {
-  willReconnect: boolean;
-}
-
-export type DropReason = 'overflow' | 'expired' | 'refused';
-
-export interface SocketClientEvents {
-  state: StateChange;
-  open: { generation: number };
-  close: CloseEvent;
-  hello: HelloFrame;
-  presence: PresenceFrame;
-  /** Application messages, duplicates removed. */
-  message: MessageFrame;
-  /** Every inbound frame that was not a replay, including relay-format `{ type, data }` frames. */
-  frame: Frame;
-  binary: ArrayBuffer;
-  /** The server refused one of our frames. */
-  'server-error': ErrorFrame;
-  /** Bad inbound frames and transport failures; the client keeps running. */
-  error: HybridError;
-  /** Frames that will never be sent. */
-  drop: { frame: Frame; reason: DropReason };
-  failed: { reason: string; attempts: number; lastClose?: SocketCloseInfo };
-}
-
-export type SendStatus = 'sent' | 'queued' | 'refused';
-
-export interface SendResult {
-  status: SendStatus;
-  /** The message id (reliable messages). */
-  id?: string;
-  /** Why it was refused (QUEUE_FULL, PAYLOAD_TOO_LARGE). */
-  error?: HybridError;
-}
-
-export interface EmitOptions {
-  /** Target env; without it the relay forwards to every other env of the token. */
-  to?: string;
-  /** Keep until acked, resend after reconnect; delivered once. Default false. */
-  reliable?: boolean;
-  /** Unreliable frames only: drop if still queued after this many ms. */
-  ttl?: number;
-}
-
-export type RequestHandler = (api: string, params: unknown, frame: RequestFrame) => unknown;
-export type Subscriber = (data: unknown, frame: Frame) => void;
-
-export interface SocketStats {
-  state: SocketState;
-  generation: number;
-  /** Connection attempts since creation. */
-  attempts: number;
-  /** Retries since the backoff last reset. */
-  retries: number;
-  queued: number;
-  queuedBytes: number;
-  unacked: number;
-  dropped: number;
-  sent: number;
-  received: number;
-  duplicates: number;
-  replays: number;
-  pendingRequests: number;
-  lastSeq: number;
-  lastClose?: SocketCloseInfo;
-  /** Last ping → pong round trip in ms. */
-  rtt?: number;
-}
 
 interface QueuedFrame {
   frame: Frame;
@@ -185,7 +81,7 @@ export class SocketClient {
     this.outbox = new Outbox(options.maxUnacked ?? 1000, options.maxUnackedBytes ?? 1024 * 1024);
     this.dedupe = new DedupeWindow(options.dedupeWindow ?? 5000);
     const interval = options.heartbeatInterval ?? 20000;
-    if (interval > 0) {
+    if (interval > 0 && !options.legacyRelay) {
       this.heartbeat = new Heartbeat(
         { interval, timeout: options.pongTimeout ?? 10000, now: this.now },
         () => this.transmit({ type: 'ping', ts: this.now(), lastSeq: this.lastSeq }),
@@ -204,6 +100,8 @@ export class SocketClient {
 
   /** Messages whose `event` is `name`, and relay-format frames whose `type` is `name`. */
   subscribe(name: string, fn: Subscriber): Unsubscribe {
+    checkName(name, 'event');
+    if (typeof fn !== 'function') throw new HybridError('BAD_REQUEST', `subscribe("${name}") needs a function`);
     return this.subscriptions.on(name, (frame) => fn((frame as { data?: unknown }).data, frame));
   }
 
@@ -300,7 +198,7 @@ export class SocketClient {
 
   /** An application message `{ type: 'message', event, data }`; reliable ones get an id and an ack. */
   emit(event: string, data?: unknown, options: EmitOptions = {}): SendResult {
-    const frame: MessageFrame = { type: 'message', event, data };
+    const frame: MessageFrame = { type: 'message', event: checkName(event, 'event'), data };
     if (options.to !== undefined) frame.to = options.to;
     if (!options.reliable) return this.send(frame, { ttl: options.ttl ?? this.options.queue?.ttl });
     frame.id = createId('m');
@@ -323,6 +221,7 @@ export class SocketClient {
     if (options.to !== undefined) frame.to = options.to;
     let text: string;
     try {
+      checkName(api, 'api');
       text = this.encode(frame);
     } catch (err) {
       return Promise.reject(err);
@@ -424,7 +323,7 @@ export class SocketClient {
     this.connectTimer.clear();
     this.setState('open', 'opened');
     // Resume first so the server replays what we missed before anything else goes out.
-    this.transmit({ type: 'resume', lastSeq: this.lastSeq });
+    if (!this.options.legacyRelay) this.transmit({ type: 'resume', lastSeq: this.lastSeq });
     for (const entry of this.outbox.list()) if (this.transmitText(entry.text)) this.markSent(entry);
     this.flushQueue();
     if (this.heartbeat) this.heartbeat.start();
@@ -688,9 +587,13 @@ function decodeInbound(text: string, maxFrameBytes: number): Frame {
   return decodeFrame(text, { maxFrameBytes });
 }
 
+/** SocketTask.close accepts 1000 or 3000–4999 and a reason of at most 123 UTF-8 bytes. */
 function safeClose(task: SocketTaskLike, code: number, reason: string): void {
+  const validCode = code === 1000 || (code >= 3000 && code <= 4999) ? code : CLIENT_CLOSE.timeout;
+  let shortReason = reason;
+  while (utf8ByteLength(shortReason) > 123) shortReason = shortReason.slice(0, -1);
   try {
-    task.close({ code, reason });
+    task.close({ code: validCode, reason: shortReason });
   } catch {
     // A task that is already closed (or never opened) may throw on some base libraries.
   }

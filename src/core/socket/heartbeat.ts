@@ -51,8 +51,9 @@ export class Heartbeat {
   }
 
   private schedule(): void {
+    // A late tick (suspended or busy thread) only probes: the connection may well be alive, and
+    // the pong deadline decides. check() is the strict variant, for an explicit resume signal.
     this.tick.set(this.options.interval, () => {
-      if (this.isStale()) return this.die('timers were suspended past the heartbeat deadline');
       this.probe();
       this.schedule();
     });
