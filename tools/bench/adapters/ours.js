@@ -1,0 +1,26 @@
+/**
+ * The one place that knows how to start and drive our own pieces from their builds (dist/node,
+ * miniprogram_dist, dist/h5). A piece that has not landed yet throws NotLanded, and its figures
+ * are reported as skipped with that reason.
+ */
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '../../..');
+
+class NotLanded extends Error {}
+
+function requireBuilt(rel, piece) {
+  const file = path.join(root, rel);
+  if (!fs.existsSync(file)) throw new NotLanded(`${piece} not built (${rel})`);
+  return require(file);
+}
+
+/** Starts our relay server on 127.0.0.1; resolves { port, close }. */
+async function startRelay(options = {}) {
+  const server = requireBuilt('dist/node/server/index.js', 'relay server');
+  void server;
+  throw new NotLanded('relay server: in-process start API not wired yet');
+}
+
+module.exports = { root, NotLanded, requireBuilt, startRelay };
