@@ -8,7 +8,12 @@ const path = require('path');
 
 const root = path.resolve(__dirname, '../../..');
 
-class NotLanded extends Error {}
+class NotLanded extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'NotLanded';
+  }
+}
 
 function requireBuilt(rel, piece) {
   const file = path.join(root, rel);

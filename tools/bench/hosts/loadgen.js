@@ -13,11 +13,12 @@ const { openMany } = require('../lib/connect');
 let pairs = []; // { h5, miniapp }
 let idle = [];
 
-async function openPairs({ url, count, tokenPrefix = 't', concurrency = 100, timeoutMs = 5000 }) {
+/** `peerUrl`: where the miniapp side connects (another instance, for the scale-out figure). */
+async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurrency = 100, timeoutMs = 5000 }) {
   const specs = [];
   for (let i = 0; i < count; i++) {
     const token = `${tokenPrefix}${i}`;
-    specs.push(`${url}?token=${token}&env=h5`, `${url}?token=${token}&env=miniapp`);
+    specs.push(`${url}?token=${token}&env=h5`, `${peerUrl}?token=${token}&env=miniapp`);
   }
   const sockets = await openMany(specs, { concurrency, timeoutMs });
   for (let i = 0; i < sockets.length; i += 2) pairs.push({ h5: sockets[i], miniapp: sockets[i + 1] });
@@ -34,22 +35,22 @@ async function openIdle({ url, count, concurrency = 200, timeoutMs = 5000 }) {
   return { open: idle.filter((ws) => ws.readyState === WebSocket.OPEN).length };
 }
 
-const encode = (pair, sentAt) => `{"type":"message","data":{"p":${pair},"s":${sentAt}}}`;
+// A chat-sized message (about 150 bytes of UTF-8); `s` is the send time on this process's clock.
+const TEXT = 'Benchmark message 基准消息: the quick brown fox jumps over the lazy dog 0123456789';
+const encode = (pair, sentAt) => `{"type":"message","data":{"p":${pair},"text":"${TEXT}","s":${sentAt}}}`;
+
+/** The send time in a forwarded message, read without a full JSON.parse (cheap for the generator). */
+function sentAtOf(text) {
+  const at = text.indexOf('"s":');
+  return at < 0 ? NaN : parseFloat(text.slice(at + 4, at + 40));
+}
 
 /** Calls onArrival(pairIndex, latencyMs) for each benchmark message the miniapp side receives. */
 function listen(onArrival) {
   const handlers = pairs.map((pair, i) => {
     const handler = (data) => {
-      const text = data.toString();
-      if (text.indexOf('"s":') < 0) return; // hello, presence, acks: not ours to count
-      let frame;
-      try {
-        frame = JSON.parse(text);
-      } catch {
-        return;
-      }
-      const payload = frame && frame.data;
-      if (payload && typeof payload.s === 'number') onArrival(i, performance.now() - payload.s);
+      const sentAt = sentAtOf(data.toString());
+      if (Number.isFinite(sentAt)) onArrival(i, performance.now() - sentAt); // hello, presence…: skipped
     };
     pair.miniapp.on('message', handler);
     return handler;

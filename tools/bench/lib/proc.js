@@ -22,6 +22,14 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
+/** The child's error, keeping its name (NotLanded is a skip, not a failure) and its stack. */
+function childError(msg) {
+  const err = new Error(msg.error);
+  if (msg.name) err.name = msg.name;
+  if (msg.stack) err.stack = `${msg.cmd} in child: ${msg.stack}`;
+  return err;
+}
+
 /**
  * Forks `file` and returns { request(cmd, params, timeoutMs), stop(), pid }. A request resolves
  * with the child's answer, or rejects on the child's error, its exit or the timeout.
@@ -41,7 +49,7 @@ function forkWorker(file, { execArgv = [], timeoutMs = 60_000, env = {} } = {}) 
     if (!waiter) return;
     pending.delete(msg.rid);
     clearTimeout(waiter.timer);
-    if (msg.error) waiter.reject(new Error(`${msg.cmd}: ${msg.error}`));
+    if (msg.error) waiter.reject(childError(msg));
     else waiter.resolve(msg.result);
   });
   const exited = new Promise((resolve) => {

@@ -20,7 +20,7 @@ function serve(handlers, { maxLifetimeMs = 15 * 60_000, onExit } = {}) {
       const result = await handler(msg.params || {});
       if (process.connected) process.send({ rid: msg.rid, cmd: msg.cmd, result });
     } catch (err) {
-      if (process.connected) process.send({ rid: msg.rid, cmd: msg.cmd, error: (err && err.stack) || String(err) });
+      if (process.connected) process.send({ rid: msg.rid, cmd: msg.cmd, error: (err && err.message) || String(err), name: err && err.name, stack: err && err.stack });
     }
   });
   process.on('disconnect', () => quit(0));
