@@ -28,4 +28,20 @@ async function startRelay(options = {}) {
   throw new NotLanded('relay server: in-process start API not wired yet');
 }
 
-module.exports = { root, NotLanded, requireBuilt, startRelay };
+/**
+ * Our socket client (miniprogram_dist/core/socket) over Node's `ws`. `onAttempt` is called before
+ * every connection attempt (the reconnect storm counts them). Heartbeat off unless asked for.
+ */
+function createSocketClient(url, { onAttempt, ...options } = {}) {
+  const { SocketClient, webSocketTransport } = requireBuilt('miniprogram_dist/core/socket/index.js', 'socket client');
+  const wsTransport = webSocketTransport(require('ws'));
+  const transport = onAttempt
+    ? (target) => {
+        onAttempt();
+        return wsTransport(target);
+      }
+    : wsTransport;
+  return new SocketClient({ transport, target: url, heartbeatInterval: 0, ...options });
+}
+
+module.exports = { root, NotLanded, requireBuilt, startRelay, createSocketClient };

@@ -15,7 +15,7 @@ function startEchoServer({ port = 0, host = '127.0.0.1', acks = false } = {}) {
       try {
         frame = JSON.parse(data.toString());
       } catch {
-        return ws.send(data);
+        return ws.send(data, { binary: false });
       }
       if (frame && frame.type === 'ack') return;
       if (frame && frame.type === 'message' && typeof frame.id === 'string') {
@@ -23,7 +23,7 @@ function startEchoServer({ port = 0, host = '127.0.0.1', acks = false } = {}) {
         ws.send(JSON.stringify({ ...frame, id: `e${frame.id}`, seq: undefined }));
         return;
       }
-      ws.send(data);
+      ws.send(data, { binary: false });
     });
   });
   return new Promise((resolve, reject) => {

@@ -3,7 +3,7 @@
  * 127.0.0.1, and reports its memory. Kinds: `minimal` (baselines/minimal-forwarder), `seed002`
  * (baselines/express-ws-relay), `echo` (baselines/echo-server), `ours` (our relay server).
  */
-const { serve, sleep } = require('../lib/worker');
+const { serve } = require('../lib/worker');
 const { startMinimalForwarder, closeWss } = require('../baselines/minimal-forwarder');
 const { startExpressWsRelay } = require('../baselines/express-ws-relay');
 const { startEchoServer } = require('../baselines/echo-server');
@@ -37,15 +37,6 @@ async function stop() {
   return { stopped: true };
 }
 
-/** Closes the server (clients see it go away), waits `downMs`, starts it again on the same port. */
-async function restart({ downMs = 200 }) {
-  if (!current) throw new Error('no server to restart');
-  const { kind, options, port } = current;
-  await stop();
-  await sleep(downMs);
-  return start({ kind, options: { ...options, port } });
-}
-
 /** Memory after two full collections: what live connections really hold. */
 function memory() {
   if (global.gc) {
@@ -56,4 +47,4 @@ function memory() {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, gcExposed: Boolean(global.gc) };
 }
 
-serve({ start, stop, restart, memory }, { onExit: stop });
+serve({ start, stop, memory }, { onExit: stop });

@@ -3,6 +3,7 @@ const path = require('path');
 
 const SERVER_HOST = path.join(__dirname, '../hosts/server-host.js');
 const LOADGEN = path.join(__dirname, '../hosts/loadgen.js');
+const CLIENT_LOAD = path.join(__dirname, '../hosts/client-load.js');
 
 /** Starts a server of `kind` in its own process; resolves { host, port, url }. */
 async function startServerHost(spawn, kind, options = {}) {
@@ -15,4 +16,8 @@ function startLoadgen(spawn) {
   return spawn(LOADGEN, { timeoutMs: 120_000 });
 }
 
-module.exports = { startServerHost, startLoadgen };
+function startClientLoad(spawn) {
+  return spawn(CLIENT_LOAD, { timeoutMs: 120_000 });
+}
+
+module.exports = { startServerHost, startLoadgen, startClientLoad };

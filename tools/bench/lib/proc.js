@@ -86,7 +86,13 @@ function forkWorker(file, { execArgv = [], timeoutMs = 60_000, env = {} } = {}) 
     clearTimeout(timer);
   }
 
-  return { request, stop, pid: child.pid };
+  /** Ends the child at once (SIGKILL): the kernel drops all of its connections together. */
+  async function kill() {
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  return { request, stop, kill, pid: child.pid };
 }
 
 /** Runs `fn(spawn)`; every worker made with `spawn(file, options)` is stopped whatever happens. */

@@ -9,9 +9,8 @@
  */
 const goals = require('../lib/goals');
 const { skipped } = require('../lib/results');
-const { withWorkers } = require('../lib/proc');
+const { isolated } = require('../lib/isolated');
 const { startServerHost, startLoadgen } = require('../lib/hosts');
-const { NotLanded } = require('../adapters/ours');
 const { withRedis } = require('../lib/redis');
 const { sleep } = require('../lib/worker');
 
@@ -45,16 +44,6 @@ async function measureIdleMemory(spawn, kind, count, log) {
   const perConnection = (after.heapUsed + after.external - before.heapUsed - before.external) / open;
   log(`${SERVERS[kind]}: ${open} idle connections, ${Math.round(perConnection)} B each (rss +${Math.round((after.rss - before.rss) / open)} B each)`);
   return { perConnection, rssPerConnection: (after.rss - before.rss) / open, open };
-}
-
-/** Runs `fn` in its own set of processes; NotLanded becomes null (the caller reports skipped). */
-async function isolated(fn) {
-  try {
-    return await withWorkers(fn);
-  } catch (err) {
-    if (err instanceof NotLanded || (err && err.name === 'NotLanded')) return { notLanded: err.message };
-    throw err;
-  }
 }
 
 async function run({ quick, log }) {
