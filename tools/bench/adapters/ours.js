@@ -44,4 +44,10 @@ function createSocketClient(url, { onAttempt, ...options } = {}) {
   return new SocketClient({ transport, target: url, heartbeatInterval: 0, ...options });
 }
 
-module.exports = { root, NotLanded, requireBuilt, startRelay, createSocketClient };
+/** How the chat figures drive our chat-panel (miniprogram_dist/components/chat-panel). */
+function chatPanelDriver() {
+  requireBuilt('miniprogram_dist/components/chat-panel/index.js', 'chat-panel');
+  throw new NotLanded('chat-panel: append API not wired yet');
+}
+
+module.exports = { root, NotLanded, requireBuilt, startRelay, createSocketClient, chatPanelDriver };

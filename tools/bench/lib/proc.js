@@ -34,11 +34,13 @@ function childError(msg) {
  * Forks `file` and returns { request(cmd, params, timeoutMs), stop(), pid }. A request resolves
  * with the child's answer, or rejects on the child's error, its exit or the timeout.
  */
-function forkWorker(file, { execArgv = [], timeoutMs = 60_000, env = {} } = {}) {
+function forkWorker(file, { execArgv = [], timeoutMs = 60_000, env = {}, quiet = false } = {}) {
+  // quiet: the child's own console output is dropped (errors still come back with the answers).
+  const out = quiet ? 'ignore' : 'inherit';
   const child = fork(file, [], {
     execArgv,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', out, out, 'ipc'],
   });
   children.add(child);
   const pending = new Map();

@@ -15,8 +15,10 @@ function finish(raw) {
   const ours = typeof raw.ours === 'number' ? round(raw.ours) : null;
   const ratio = ours !== null && baseline ? round(raw.ours / raw.baseline) : null;
   const out = { figure: raw.figure, ours, baseline, ratio, unit: raw.unit, goal: raw.goal.text, met: null };
-  if (raw.skipped) out.skipped = raw.skipped;
-  else if (ours !== null && raw.goal.test) out.met = Boolean(raw.goal.test({ ours: raw.ours, baseline: raw.baseline, ratio }));
+  if (raw.skipped) {
+    out.skipped = raw.skipped;
+    out.ratio = null;
+  } else if (ours !== null && raw.goal.test) out.met = Boolean(raw.goal.test({ ours: raw.ours, baseline: raw.baseline, ratio }));
   if (raw.note) out.note = raw.note;
   return out;
 }
