@@ -281,9 +281,8 @@ export class SocketClient {
 
   /** Closes and removes every listener and subscription. */
   destroy(): void {
-    this.close(CLIENT_CLOSE.normal, 'destroyed');
-    this.closeTimer.clear();
-    if (this.current === 'closing') this.finishClosed('destroyed');
+    this.abandonTask(CLIENT_CLOSE.normal, 'destroyed');
+    this.finishClosed('destroyed');
     this.requests.rejectAll(new HybridError('CANCELLED', 'socket client destroyed'));
     this.events.removeAllListeners();
     this.subscriptions.removeAllListeners();
@@ -440,7 +439,7 @@ export class SocketClient {
     if (closeTask) this.abandonTask(close.code, close.reason);
     else this.detachTask();
     this.lastClose = close;
-    this.requests.rejectSentOn(lostGen, new HybridError('OFFLINE', `connection lost before the response (${close.code} ${close.reason})`));
+    if (!wasClosing) this.requests.rejectSentOn(lostGen, new HybridError('OFFLINE', `connection lost before the response (${close.code} ${close.reason})`));
     if (wasClosing) {
       this.events.emit('close', { ...close, willReconnect: false });
       return this.finishClosed(close.reason || 'closed');

@@ -2,5 +2,6 @@ export * from './transport';
 export * from './close-policy';
 export * from './target';
 export * from './client';
-export { Heartbeat, HeartbeatOptions } from './heartbeat';
+export { Heartbeat } from './heartbeat';
+export type { HeartbeatOptions } from './heartbeat';
 export { Outbox, DedupeWindow } from './reliable';
