@@ -21,11 +21,16 @@ function requireBuilt(rel, piece) {
   return require(file);
 }
 
-/** Starts our relay server on 127.0.0.1; resolves { port, close }. */
-async function startRelay(options = {}) {
-  const server = requireBuilt('dist/node/server/index.js', 'relay server');
-  void server;
-  throw new NotLanded('relay server: in-process start API not wired yet');
+/**
+ * Starts our relay server (dist/node/server) on 127.0.0.1; resolves { port, close }. Open mode
+ * (no secret, loopback only), no logging, no static files, and the per-connection rate limit
+ * lifted: the figures measure forwarding, not the limiter. Everything else is the default.
+ */
+async function startRelay({ host = '127.0.0.1', port = 0, ...options } = {}) {
+  const { createRelayServer } = requireBuilt('dist/node/server/index.js', 'relay server');
+  const relay = createRelayServer({ host, port, logger: false, staticDir: false, ratePerSecond: 1e6, rateBurst: 1e6, ...options });
+  const address = await relay.listen();
+  return { port: address.port, close: () => relay.close({ graceMs: 500 }) };
 }
 
 /**
@@ -44,10 +49,22 @@ function createSocketClient(url, { onAttempt, ...options } = {}) {
   return new SocketClient({ transport, target: url, heartbeatInterval: 0, ...options });
 }
 
-/** How the chat figures drive our chat-panel (miniprogram_dist/components/chat-panel). */
+/**
+ * How the chat figures drive our chat-panel (miniprogram_dist/components/chat-panel) with its
+ * default properties: a conversation goes in with appendMessages + flush, a new message with
+ * appendMessage (its own throttled flush sends it).
+ */
 function chatPanelDriver() {
   requireBuilt('miniprogram_dist/components/chat-panel/index.js', 'chat-panel');
-  throw new NotLanded('chat-panel: append API not wired yet');
+  return {
+    componentPath: path.join(root, 'miniprogram_dist/components/chat-panel/index'),
+    rootPath: path.join(root, 'miniprogram_dist'),
+    load(instance, messages) {
+      instance.appendMessages(messages);
+      instance.flush();
+    },
+    append: (instance, message) => instance.appendMessage(message),
+  };
 }
 
 module.exports = { root, NotLanded, requireBuilt, startRelay, createSocketClient, chatPanelDriver };

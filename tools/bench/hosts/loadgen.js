@@ -13,14 +13,23 @@ const { openMany } = require('../lib/connect');
 let pairs = []; // { h5, miniapp }
 let idle = [];
 
+/**
+ * Protocol clients (our relay) send `resume` right after open, as docs/protocol.md asks; without
+ * it the relay waits `resumeWaitMs` before serving them live.
+ */
+function sendResume(sockets) {
+  for (const ws of sockets) ws.send('{"type":"resume","lastSeq":0}');
+}
+
 /** `peerUrl`: where the miniapp side connects (another instance, for the scale-out figure). */
-async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurrency = 100, timeoutMs = 5000 }) {
+async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurrency = 100, timeoutMs = 5000, resume = false }) {
   const specs = [];
   for (let i = 0; i < count; i++) {
     const token = `${tokenPrefix}${i}`;
     specs.push(`${url}?token=${token}&env=h5`, `${peerUrl}?token=${token}&env=miniapp`);
   }
   const sockets = await openMany(specs, { concurrency, timeoutMs });
+  if (resume) sendResume(sockets);
   for (let i = 0; i < sockets.length; i += 2) pairs.push({ h5: sockets[i], miniapp: sockets[i + 1] });
   // Let the server's hello/presence frames pass before anything is measured.
   await sleep(200);
@@ -28,10 +37,12 @@ async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurr
 }
 
 /** Idle connections for the memory figure: each its own token, nothing sent. */
-async function openIdle({ url, count, concurrency = 200, timeoutMs = 5000 }) {
+async function openIdle({ url, count, concurrency = 200, timeoutMs = 5000, resume = false }) {
   const specs = [];
   for (let i = 0; i < count; i++) specs.push(`${url}?token=idle${i}&env=${i % 2 ? 'h5' : 'miniapp'}`);
-  idle = idle.concat(await openMany(specs, { concurrency, timeoutMs }));
+  const sockets = await openMany(specs, { concurrency, timeoutMs });
+  if (resume) sendResume(sockets);
+  idle = idle.concat(sockets);
   return { open: idle.filter((ws) => ws.readyState === WebSocket.OPEN).length };
 }
 

@@ -30,7 +30,7 @@ const loaded = new Map(); // driver name -> component id (simulate loads a path 
 
 function message(i) {
   const role = i % 2 ? 'me' : 'server';
-  return { id: `m${i}`, role, content: `服务器回复: message number ${i}, a line of ordinary chat text`, ts: 1_700_000_000_000 + i * 1000 };
+  return { id: `m${i}`, role, content: `服务器回复: message number ${i}, a line of ordinary chat text`, time: 1_700_000_000_000 + i * 1000 };
 }
 
 /** Renders a fresh component and records each setData call made on it. */

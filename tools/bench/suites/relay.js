@@ -23,7 +23,7 @@ const SERVERS = { minimal: 'minimal ws forwarder', seed002: 'seeds/002 design (e
 async function measureForwarding(spawn, kind, p, rate, log) {
   const { url } = await startServerHost(spawn, kind);
   const loadgen = startLoadgen(spawn);
-  await loadgen.request('openPairs', { url, count: p.pairs });
+  await loadgen.request('openPairs', { url, count: p.pairs, resume: kind === 'ours' });
   const saturated = await loadgen.request('saturate', { window: 1, durationMs: p.durationMs, warmupMs: p.warmupMs });
   const steadyRate = rate || Math.max(100, Math.round(saturated.perSecond / 2));
   const steady = await loadgen.request('steady', { rate: steadyRate, durationMs: p.steadyMs });
@@ -37,7 +37,7 @@ async function measureIdleMemory(spawn, kind, count, log) {
   const { host, url } = await startServerHost(spawn, kind);
   const loadgen = startLoadgen(spawn);
   const before = await host.request('memory');
-  const { open } = await loadgen.request('openIdle', { url, count });
+  const { open } = await loadgen.request('openIdle', { url, count, resume: kind === 'ours' });
   await sleep(300);
   const after = await host.request('memory');
   await loadgen.request('closeAll');
@@ -95,7 +95,7 @@ async function scaleOut(p, single, log) {
       const a = await startServerHost(spawn, 'ours', { redisUrl });
       const b = await startServerHost(spawn, 'ours', { redisUrl });
       const loadgen = startLoadgen(spawn);
-      await loadgen.request('openPairs', { url: a.url, peerUrl: b.url, count: p.pairs });
+      await loadgen.request('openPairs', { url: a.url, peerUrl: b.url, count: p.pairs, resume: true });
       const saturated = await loadgen.request('saturate', { window: 1, durationMs: p.durationMs, warmupMs: p.warmupMs });
       await loadgen.request('closeAll');
       log(`two instances over Redis: ${Math.round(saturated.perSecond)} msg/s`);
