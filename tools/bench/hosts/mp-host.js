@@ -44,6 +44,7 @@ function mount(name) {
   const setData = instance.setData;
   instance.setData = function recordedSetData(data, callback) {
     calls.push(utf8ByteLength(JSON.stringify(data)));
+    if (process.env.BENCH_TRACE_SETDATA) process.stderr.write(`setData ${JSON.stringify(data)}\n`);
     return setData.call(this, data, callback);
   };
   return { driver, comp, instance, calls };
@@ -63,19 +64,39 @@ async function rendering(step) {
   }
 }
 
-/** Bytes and calls for appending one message to a conversation of `size` messages. */
-async function appendCost({ kind, size, settleMs = 400 }) {
+/**
+ * Bytes and calls for appending `appends` messages one by one (each sent before the next) to a
+ * conversation of `size` messages. Several appends, because a chunked list pays a little more
+ * when a message opens a new chunk: the mean is the steady cost, the max the worst append.
+ */
+async function appendCost({ kind, size, appends = 20, settleMs = 300 }) {
   const { driver, comp, instance, calls } = mount(kind);
   const loadError = await rendering(() => driver.load(instance, Array.from({ length: size }, (_, i) => message(i))));
   await sleep(settleMs);
   const nodes = loadError ? null : comp.dom.querySelectorAll('*').length;
-  calls.length = 0;
-  const next = message(size);
-  const appendError = await rendering(() => driver.append(instance, next));
-  await sleep(settleMs);
-  const result = { size, calls: calls.length, bytes: calls.reduce((a, b) => a + b, 0), messageBytes: utf8ByteLength(JSON.stringify(next)), nodes, renderError: loadError || appendError };
+  const perAppend = [];
+  let messageBytes = 0;
+  let callCount = 0;
+  let appendError = null;
+  for (let k = 0; k < appends; k++) {
+    calls.length = 0;
+    const next = message(size + k);
+    messageBytes += utf8ByteLength(JSON.stringify(next));
+    appendError = (await rendering(() => driver.append(instance, next))) || appendError;
+    callCount += calls.length;
+    perAppend.push(calls.reduce((a, b) => a + b, 0));
+  }
   comp.detach();
-  return result;
+  return {
+    size,
+    appends,
+    calls: callCount,
+    meanBytes: perAppend.reduce((a, b) => a + b, 0) / appends,
+    maxBytes: Math.max(...perAppend),
+    messageBytes: messageBytes / appends,
+    nodes,
+    renderError: loadError || appendError,
+  };
 }
 
 /** setData calls while `count` messages arrive back to back, then until it settles. */
@@ -84,7 +105,8 @@ async function burst({ kind, count = 200, settleMs = 1500 }) {
   await driver.load(instance, [message(0)]);
   await sleep(100);
   calls.length = 0;
-  for (let i = 1; i <= count; i++) driver.append(instance, message(i));
+  const add = driver.burstAppend || driver.append;
+  for (let i = 1; i <= count; i++) add(instance, message(i));
   await sleep(settleMs);
   const nodes = comp.dom.querySelectorAll('*').length;
   comp.detach();

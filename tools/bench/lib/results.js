@@ -13,7 +13,8 @@ function round(n, digits = 3) {
 function finish(raw) {
   const baseline = typeof raw.baseline === 'number' ? round(raw.baseline) : null;
   const ours = typeof raw.ours === 'number' ? round(raw.ours) : null;
-  const ratio = ours !== null && baseline ? round(raw.ours / raw.baseline) : null;
+  // Four significant digits: a ratio of 0.00013 must not print as 0.
+  const ratio = ours !== null && baseline ? Number((raw.ours / raw.baseline).toPrecision(4)) : null;
   const out = { figure: raw.figure, ours, baseline, ratio, unit: raw.unit, goal: raw.goal.text, met: null };
   if (raw.skipped) {
     out.skipped = raw.skipped;
