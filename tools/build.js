@@ -19,18 +19,32 @@ function clean(done) {
   done();
 }
 
-/** TypeScript of a tsconfig into its outDir (.js and .d.ts); fails on any type error. */
+/**
+ * TypeScript of a tsconfig into its outDir (.js and .d.ts). Any type error rejects, with every
+ * diagnostic in the message (they are also printed as gulp-typescript prints them).
+ * `tsconfigFile` is relative to the repository root, or absolute.
+ */
 function compileProject(tsconfigFile, outDir) {
   return function compile() {
-    const project = ts.createProject(path.join(config.root, tsconfigFile));
+    const project = ts.createProject(path.resolve(config.root, tsconfigFile));
+    const diagnostics = [];
+    const printer = ts.reporter.defaultReporter();
+    const reporter = {
+      error(err, typescript) {
+        diagnostics.push(err.message);
+        printer.error(err, typescript);
+      },
+    };
     let failed = false;
-    const result = project.src().pipe(project()).on('error', () => {
+    const result = project.src().pipe(project(reporter)).on('error', () => {
       failed = true;
     });
     return new Promise((resolve, reject) => {
       let pending = 2;
       const finish = () => {
-        if (--pending === 0) failed ? reject(new Error(`TypeScript errors in ${tsconfigFile}`)) : resolve();
+        if (--pending > 0) return;
+        if (!failed && diagnostics.length === 0) return resolve();
+        reject(new Error(`TypeScript errors in ${tsconfigFile}:\n${diagnostics.join('\n')}`));
       };
       result.js.pipe(dest(outDir)).on('finish', finish).on('error', reject);
       result.dts.pipe(dest(outDir)).on('finish', finish).on('error', reject);
@@ -91,4 +105,4 @@ function watch() {
   gulpWatch(['src/**/*'], { cwd: config.root, ignoreInitial: false }, parallel(mp, h5, server));
 }
 
-module.exports = { clean, build, dev: series(build, demo), watch, mp, h5, server };
+module.exports = { clean, build, dev: series(build, demo), watch, mp, h5, server, compileProject };

@@ -4,6 +4,7 @@
  */
 export type Listener<T> = (payload: T) => void;
 export type Unsubscribe = () => void;
+type OnceListener<T> = Listener<T> & { original?: Listener<T> };
 
 export class Emitter<Events extends object> {
   private listeners: { [K in keyof Events]?: Array<Listener<Events[K]>> } = {};
@@ -19,17 +20,21 @@ export class Emitter<Events extends object> {
   }
 
   once<K extends keyof Events>(event: K, fn: Listener<Events[K]>): Unsubscribe {
-    const off = this.on(event, (payload) => {
+    const wrapper: OnceListener<Events[K]> = (payload) => {
       off();
       fn(payload);
-    });
+    };
+    // Lets off(event, fn) with the original function remove a once-listener too.
+    wrapper.original = fn;
+    const off = this.on(event, wrapper);
     return off;
   }
 
   off<K extends keyof Events>(event: K, fn: Listener<Events[K]>): void {
     const list = this.listeners[event];
     if (!list) return;
-    const i = list.indexOf(fn);
+    let i = list.indexOf(fn);
+    if (i < 0) i = list.findIndex((l) => (l as OnceListener<Events[K]>).original === fn);
     if (i >= 0) list.splice(i, 1);
     if (list.length === 0) delete this.listeners[event];
   }
@@ -37,8 +42,12 @@ export class Emitter<Events extends object> {
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const list = this.listeners[event];
     if (!list) return;
-    // Copy: a listener may unsubscribe itself (or others) while we iterate.
+    // Copy: a listener may unsubscribe itself (or others) while we iterate. One removed by an
+    // earlier listener of this emit is skipped (e.g. a page that unloaded must not get setData);
+    // one added during this emit waits for the next.
     for (const fn of list.slice()) {
+      const current = this.listeners[event];
+      if (!current || current.indexOf(fn) < 0) continue;
       try {
         fn(payload);
       } catch (err) {

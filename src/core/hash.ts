@@ -4,7 +4,7 @@
  * Several replies may share one hash when they were made while the page was hidden.
  */
 import { ErrorShape, HybridError } from './errors';
-import { parseJson, stringifyJson } from './json';
+import { checkName, parseJson, stringifyJson } from './json';
 import { LIMITS } from './limits';
 
 export type ReplyPayload<T = unknown> = { ok: true; data?: T } | { ok: false; error: ErrorShape };
@@ -36,6 +36,9 @@ export function errorReply(err: unknown): ReplyPayload<never> {
 
 /** One `key=value` pair of the hash; throws BAD_REQUEST for values JSON cannot carry. */
 export function encodeHashEntry(key: string, value: unknown): string {
+  checkName(key, 'hash key');
+  // The nonce key would be read back as the nonce, and the entry lost.
+  if (key === NONCE_KEY) throw new HybridError('BAD_REQUEST', `"${NONCE_KEY}" is reserved for the hash nonce`);
   return encodeURIComponent(key) + '=' + encodeURIComponent(stringifyJson(value, `hash value for "${key}"`));
 }
 
@@ -55,6 +58,7 @@ export function encodeHash(entries: HashEntry[], nonce: string | number, maxLeng
  * percent-encoding are skipped, so a hash written by the page itself does no harm.
  */
 export function decodeHash(hash: string): { entries: HashEntry[]; nonce?: string } {
+  if (typeof hash !== 'string') return { entries: [] }; // a caller passed location itself, or nothing
   const text = hash.charAt(0) === '#' ? hash.slice(1) : hash;
   const entries: HashEntry[] = [];
   let nonce: string | undefined;

@@ -67,6 +67,9 @@ export class BoundedQueue<T> {
 
   push(item: T, options: EnqueueOptions = {}): EnqueueResult<T> {
     const bytes = options.bytes ?? 0;
+    // NaN or negative sizes would corrupt the byte total (and make drop-oldest empty the queue).
+    if (!(bytes >= 0 && bytes !== Infinity)) throw new HybridError('BAD_REQUEST', `item size must be a finite number >= 0 (got ${bytes})`);
+    if (options.ttl !== undefined && !(options.ttl >= 0)) throw new HybridError('BAD_REQUEST', `ttl must be a number >= 0 (got ${options.ttl})`);
     const expiresAt = options.ttl !== undefined ? this.now() + options.ttl : Infinity;
     this.pruneExpired();
     if (bytes > this.maxBytes) {
