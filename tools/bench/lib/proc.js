@@ -30,6 +30,13 @@ function childError(msg) {
   return err;
 }
 
+/** Adds a child made elsewhere (redis-server) to the ones killed when the runner ends. */
+function track(child) {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 /**
  * Forks `file` and returns { request(cmd, params, timeoutMs), stop(), pid }. A request resolves
  * with the child's answer, or rejects on the child's error, its exit or the timeout.
@@ -112,4 +119,4 @@ async function withWorkers(fn) {
   }
 }
 
-module.exports = { forkWorker, withWorkers, killAll };
+module.exports = { forkWorker, withWorkers, killAll, track };

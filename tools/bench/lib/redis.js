@@ -4,6 +4,7 @@
  */
 const { spawn, execFileSync } = require('child_process');
 const net = require('net');
+const { track } = require('./proc');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -47,7 +48,7 @@ function waitForPort(port, timeoutMs) {
 async function withRedis(fn) {
   if (!hasRedisServer()) return { skipped: 'no redis-server' };
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' }));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
     await waitForPort(port, 5000);

@@ -8,8 +8,8 @@ const { skipped } = require('../lib/results');
 const { isolated } = require('../lib/isolated');
 const { startServerHost, startClientLoad } = require('../lib/hosts');
 
-const FULL = { messages: 40_000, window: 100, rounds: 3 };
-const QUICK = { messages: 10_000, window: 100, rounds: 2 };
+const FULL = { messages: 40_000, window: 100, rounds: 5 };
+const QUICK = { messages: 10_000, window: 100, rounds: 3 };
 
 /**
  * One warm-up run of each client (JIT, sockets), then `rounds` rounds taking turns; each client
