@@ -118,7 +118,8 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
 
   /** Sends the next queued call when no relay navigation is in flight. */
   function pump(): void {
-    if (inFlight || destroyed) return;
+    // Hidden: a relay page (perhaps of a call we gave up on) still covers us; go on when shown.
+    if (inFlight || destroyed || win.document.visibilityState === 'hidden') return;
     // A call sent by an earlier load of the page may still be on its way back: wait for it.
     const now = Date.now();
     const earlier = store.calls().find((c) => c.doc !== doc && c.sent && c.deadline > now);
@@ -225,7 +226,10 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     [win, 'hashchange', (e) => scan((e as HashChangeEvent).newURL || win.location.href)],
     [win, 'pageshow', rescan],
     [win, 'popstate', rescan],
-    [win.document, 'visibilitychange', () => win.document.visibilityState !== 'hidden' && rescan()],
+    [win.document, 'visibilitychange', () => {
+      rescan();
+      pump();
+    }],
   ];
   for (const [target, type, fn] of listeners) target.addEventListener(type, fn);
   // Next tick: the app registers its `on`/`onRecovered` listeners right after createBridge.

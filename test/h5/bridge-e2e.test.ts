@@ -96,6 +96,18 @@ test('errors and timeouts arrive with their codes, and the bridge keeps working'
   expect(await page.evaluate(() => (window as any).__bridge.pending().length)).toBe(0);
 });
 
+test('a call given up while its relay page is still open does not stack a second relay page', async () => {
+  const [first, second] = await page.evaluate(() => {
+    const b = (window as any).__bridge;
+    const settle = (p: Promise<unknown>) => p.then((data) => ({ ok: true, data }), (e: any) => ({ ok: false, code: e.code }));
+    return Promise.all([settle(b.call('wait', { ms: 150, v: 'slow' }, { timeout: 40 })), settle(b.call('echo', 'second'))]);
+  });
+  expect(first).toEqual({ ok: false, code: 'TIMEOUT' });
+  expect(second).toEqual({ ok: true, data: 'second' });
+  expect(h.relayCount).toBe(2);
+  expect(h.stackedRelays).toBe(0);
+});
+
 test('a reply survives a reload of the H5 page', async () => {
   driver.reloadNext();
   await page.evaluate(() => {

@@ -101,6 +101,7 @@ export class WeChatHarness {
   stackedRelays = 0;
   backCount = 0;
   private listeners: Array<(src: string) => void> = [];
+  private relayListeners: Array<(open: boolean) => void> = [];
   private readonly stack: Page[];
   private readonly originalBack: unknown;
 
@@ -141,6 +142,11 @@ export class WeChatHarness {
     this.listeners.push(fn);
   }
 
+  /** Called with true when a relay page covers the web-view page, false when it is gone. */
+  onRelay(fn: (open: boolean) => void): void {
+    this.relayListeners.push(fn);
+  }
+
   /** What `wx.miniProgram.navigateTo({ url })` does in WeChat. */
   openRelay(url: string): RelayVisit {
     const q = url.indexOf('?');
@@ -161,6 +167,7 @@ export class WeChatHarness {
     this.stack.push(page.instance as unknown as Page);
     page.attach(document.createElement('parent-wrapper'));
     this.relay = { page, options };
+    for (const fn of this.relayListeners) fn(true);
     (page.instance as any).onLoad(options);
     return this.relay;
   }
@@ -177,6 +184,7 @@ export class WeChatHarness {
     const i = this.stack.indexOf(page.instance as unknown as Page);
     if (i >= 0) this.stack.splice(i, 1);
     page.detach();
+    for (const fn of this.relayListeners) fn(false);
     this.bridge.triggerPageLifeTime('show');
   }
 
@@ -276,8 +284,15 @@ export async function serveH5(pages: Record<string, string>): Promise<StaticServ
 
 /** The JS-SDK's `wx.miniProgram` as WeChat gives it to the page, backed by the harness. */
 export const FAKE_JSSDK = `
+window.__hkSetVisibility = function (value) {
+  Object.defineProperty(document, 'visibilityState', { value: value, configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+};
 window.wx = { miniProgram: {
-  navigateTo: function (o) { window.__hkNavigateTo(o.url).then(function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); }); },
+  navigateTo: function (o) {
+    window.__hkSetVisibility('hidden'); // the relay page covers the web-view page at once
+    window.__hkNavigateTo(o.url).then(function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); });
+  },
   postMessage: function (o) { window.__hkPostMessage(JSON.stringify(o.data)); },
   getEnv: function (cb) { setTimeout(function () { cb({ miniprogram: true }); }, 0); }
 } };`;
@@ -305,9 +320,9 @@ export class WebviewDriver {
       this.posted.push(JSON.parse(json));
     });
     await this.page.addInitScript(FAKE_JSSDK);
-    this.harness.onSrcChange((src) => {
-      this.chain = this.chain.then(() => this.navigate(src)).catch(() => undefined);
-    });
+    this.harness.onSrcChange((src) => this.enqueue(() => this.navigate(src)));
+    // The relay page is gone: the web-view page is shown again.
+    this.harness.onRelay((open) => open || this.enqueue(() => this.showPage()));
     await this.page.goto(this.harness.src);
   }
 
@@ -324,6 +339,14 @@ export class WebviewDriver {
   async reloadPage(): Promise<void> {
     await this.page.goto('about:blank');
     await this.page.goto(this.harness.src);
+  }
+
+  private enqueue(step: () => Promise<void>): void {
+    this.chain = this.chain.then(step).catch(() => undefined);
+  }
+
+  private async showPage(): Promise<void> {
+    await this.page.evaluate(() => (window as any).__hkSetVisibility('visible'));
   }
 
   /** Resolves once every src change so far has reached the page. */
