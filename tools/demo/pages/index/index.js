@@ -1,11 +1,9 @@
-// The demo index page: one library component, consumed through miniprogram_npm like any user would.
+// The gallery page: every library component with its default properties, consumed through
+// miniprogram_npm like a user's project would. Pages for each piece come next to it.
 Page({
-  data: { lastCount: 0 },
-  onTap() {
-    const badge = this.selectComponent('#badge');
-    if (badge) badge.increment();
-  },
-  onBadgeChange(e) {
-    this.setData({ lastCount: e.detail.count });
+  data: { count: 0 },
+  onLoad() {
+    const using = require('./gallery.js');
+    this.setData({ count: using.length });
   },
 });
