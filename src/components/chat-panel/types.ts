@@ -1,0 +1,47 @@
+/** Shapes shared by the chat-panel modules. */
+
+export type MessageStatus = 'sending' | 'sent' | 'failed';
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed'];
+
+/** What callers hand to the panel (the chat post's `{ id, role, content }`, plus optional fields). */
+export interface ChatMessage {
+  id: string;
+  /** Equal to the panel's `self` → right; `'system'` → centred; anything else → left. */
+  role: string;
+  /** Text, an image URL, or any JSON value for a custom type. */
+  content: unknown;
+  /** `'text'` (default), `'image'`, or a custom type name. */
+  type?: string;
+  /** Milliseconds since the epoch (an ISO date string is accepted and converted). */
+  time?: number;
+  status?: MessageStatus;
+  avatar?: string;
+  name?: string;
+}
+
+/** The fields `updateMessage` may change. */
+export interface MessagePatch {
+  status?: MessageStatus;
+  content?: unknown;
+}
+
+export type Side = 'self' | 'other' | 'system';
+
+/**
+ * What one rendered row receives through setData. Optional fields are left out when empty so an
+ * append costs about the size of the message itself.
+ */
+export interface MessageView {
+  id: string;
+  side: Side;
+  type: string;
+  content: unknown;
+  status?: MessageStatus;
+  avatar?: string;
+  name?: string;
+  /** Set when this message starts a new time group. */
+  timeText?: string;
+}
+
+/** The fields of a MessageView that can change after it was rendered. */
+export type ViewField = 'content' | 'status' | 'timeText' | 'side';

@@ -1,0 +1,65 @@
+/** One accepted WebSocket and the little state the relay keeps for it (kept small: idle memory matters). */
+import type { WebSocket } from 'ws';
+import type { Bucket } from './rate-limit';
+
+/** Close codes of docs/protocol.md. */
+export const CLOSE_CODES = {
+  normal: 1000,
+  shuttingDown: 1001,
+  tooLarge: 1009,
+  rateLimited: 4008,
+  slowConsumer: 4009,
+  replaced: 4500,
+  expired: 4501,
+} as const;
+
+/**
+ * pending: waiting for `resume` (live frames only go to the backlog);
+ * replaying: backlog being sent, live frames are held; live: frames go straight out.
+ */
+export type ConnState = 'pending' | 'replaying' | 'live' | 'closed';
+
+export class Connection implements Bucket {
+  state: ConnState = 'pending';
+  /** Answered the last protocol ping. */
+  alive = true;
+  tokens: number;
+  refilledAt: number;
+  /** Frames refused by the rate limit since the bucket was last full. */
+  strikes = 0;
+  /** Highest seq written to this socket. */
+  sentSeq = 0;
+  /** Order of this connection among all joins of its token+env (Redis mode); 0 until known. */
+  joinNo = 0;
+  /** Live frames that arrived during an asynchronous replay. */
+  held: Array<[number, string]> | null = null;
+  resumeTimer: NodeJS.Timeout | null = null;
+  /** The hub has registered it and `hello` is out; replay waits for this. */
+  joined = false;
+  /** A replay requested before `joined` (undefined: none; null: from the last frame sent). */
+  resumeAfter: number | null | undefined = undefined;
+  /** `"from":"<env>",` — spliced into every frame this connection sends. */
+  readonly fromField: string;
+
+  constructor(
+    readonly ws: WebSocket,
+    /** Pairing key: the token in open mode, the token subject otherwise. */
+    readonly key: string,
+    readonly env: string,
+    /** ms; 0 = never. */
+    readonly expiresAt: number,
+    burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.refilledAt = now;
+    this.fromField = `"from":${JSON.stringify(env)},`;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.resumeTimer) clearTimeout(this.resumeTimer);
+    this.ws.close(code, reason);
+  }
+}

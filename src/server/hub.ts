@@ -1,0 +1,64 @@
+/**
+ * The hub stamps, stores and routes frames between the envs of a token. MemoryHub keeps everything
+ * in this process; RedisHub shares it between instances. Callback style so the in-memory hot path
+ * stays synchronous (no promise per frame).
+ */
+import { HybridError } from '../core/errors';
+import type { Connection } from './connection';
+import type { DropReason } from './metrics';
+
+/** A forwarded frame as stored in a backlog: its seq and its final JSON text. */
+export type Stamped = [seq: number, text: string];
+
+export interface HubEvents {
+  /** A stamped frame for `env` of `key`: hand it to the local connection, if any. */
+  deliver(key: string, env: string, seq: number, text: string): void;
+  /** An env of `key` came or went: tell the local connections of the other envs. */
+  presence(key: string, env: string, online: boolean): void;
+  /** Connection number `joinNo` of key+env joined somewhere: close older local ones (Redis mode). */
+  joined(key: string, env: string, joinNo: number): void;
+  /** The local connection of key+env. */
+  local(key: string, env: string): Connection | undefined;
+  /** Envs of `key` connected to this instance. */
+  localEnvs(key: string): string[];
+  dropped(reason: DropReason, count: number): void;
+}
+
+export interface Hub {
+  /** Registers a connection; `replacedLocal` = it replaced one on this instance (no presence flap). */
+  join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void;
+  /** A connection ended; `gone` = no newer connection replaced it (announce it offline). */
+  leave(conn: Connection, gone: boolean): void;
+  /**
+   * Stamps `tail` (frame JSON without its opening brace) with a seq per target env, stores it in
+   * the target's backlog and delivers it. Targets: `to`, else every other known env of the key.
+   */
+  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void;
+  /** Frames with seq > `after` (null: after the last one written to a socket of that env); trims the rest. */
+  replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void;
+  /** The client confirmed everything up to `lastSeq`. */
+  confirm(key: string, env: string, lastSeq: number): void;
+  /** Periodic housekeeping (expired backlogs, liveness in Redis). */
+  sweep(now: number): void;
+  close(): Promise<void>;
+}
+
+/** The env a pair member always talks to, even before that env ever connected. */
+export const PAIRED_ENV: Record<string, string> = { h5: 'miniapp', miniapp: 'h5' };
+
+export function stampFrame(seq: number, tail: string): string {
+  return '{"seq":' + seq + ',' + tail;
+}
+
+/**
+ * First seq of a fresh token+env record: the clock in ms, so seq keeps increasing across restarts
+ * and record expiry (a client keeps its highest seq and ignores anything at or below it).
+ */
+export function seqBase(now: number): number {
+  return now;
+}
+
+/** A token may not spread over more envs than this (each env holds a backlog). */
+export function tooManyEnvs(max: number): HybridError {
+  return new HybridError('QUEUE_FULL', `this token already has ${max} envs; no more can be added`);
+}

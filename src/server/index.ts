@@ -1,0 +1,11 @@
+/** miniprogram-hybrid-kit/server: the relay server, its tokens and options. */
+export { createRelayServer } from './relay';
+export type { RelayServer } from './relay';
+export { DEFAULT_OPTIONS, OPTION_SPECS, optionsFromEnv, resolveOptions } from './options';
+export type { RelayOptions, TokenVerifier, VerifyContext, RelayLogger } from './options';
+export { signToken, verifyToken } from './tokens';
+export type { SignTokenOptions, TokenClaims } from './tokens';
+export { CLOSE_CODES } from './connection';
+export { ENV_PATTERN } from './admission';
+export type { MetricsSnapshot } from './metrics';
+export { main as runCli } from './cli';

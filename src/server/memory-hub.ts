@@ -1,0 +1,122 @@
+/** Hub for one process: seq counters and backlogs in memory (bounded and time-limited). */
+import { HybridError } from '../core/errors';
+import { BacklogLimits, SeqBacklog } from './backlog';
+import type { Connection } from './connection';
+import { Hub, HubEvents, PAIRED_ENV, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
+
+interface EnvRecord {
+  seq: number;
+  /** Highest seq written to a socket of this env (for clients that never send `resume`). */
+  sentSeq: number;
+  /** Created on first use: idle envs cost no queue. */
+  backlog: SeqBacklog | null;
+  touchedAt: number;
+}
+
+export interface MemoryHubLimits extends BacklogLimits {
+  maxEnvsPerToken: number;
+}
+
+export class MemoryHub implements Hub {
+  private readonly records = new Map<string, Map<string, EnvRecord>>();
+
+  constructor(private readonly events: HubEvents, private readonly limits: MemoryHubLimits, private readonly now: () => number = Date.now) {}
+
+  join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void {
+    this.record(conn.key, conn.env);
+    if (!replacedLocal) this.events.presence(conn.key, conn.env, true);
+    done(this.events.localEnvs(conn.key).filter((e) => e !== conn.env));
+  }
+
+  leave(conn: Connection, gone: boolean): void {
+    const rec = this.records.get(conn.key)?.get(conn.env);
+    if (rec) {
+      rec.sentSeq = Math.max(rec.sentSeq, conn.sentSeq);
+      rec.touchedAt = this.now();
+    }
+    if (gone) this.events.presence(conn.key, conn.env, false);
+  }
+
+  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
+    const envs = this.records.get(key);
+    if (to !== undefined && !envs?.has(to) && (envs?.size || 0) >= this.limits.maxEnvsPerToken) {
+      done(tooManyEnvs(this.limits.maxEnvsPerToken));
+      return;
+    }
+    const targets = to !== undefined ? [to] : this.peersOf(key, from);
+    if (!targets.length) {
+      done(new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"'));
+      return;
+    }
+    for (const env of targets) {
+      const rec = this.record(key, env);
+      const seq = ++rec.seq;
+      const text = stampFrame(seq, tail);
+      this.store(key, env, rec, seq, text);
+      this.events.deliver(key, env, seq, text);
+    }
+    done(null);
+  }
+
+  replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void {
+    const rec = this.records.get(key)?.get(env);
+    if (!rec || !rec.backlog) {
+      done([]);
+      return;
+    }
+    const from = after ?? rec.sentSeq;
+    rec.backlog.trim(from);
+    done(rec.backlog.after(from, this.now()));
+  }
+
+  confirm(key: string, env: string, lastSeq: number): void {
+    this.records.get(key)?.get(env)?.backlog?.trim(lastSeq);
+  }
+
+  sweep(now: number): void {
+    for (const [key, envs] of this.records) {
+      for (const [env, rec] of envs) {
+        if (rec.backlog) rec.backlog.expire(now);
+        const idle = !this.events.local(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs;
+        if (idle) envs.delete(env);
+      }
+      if (!envs.size) this.records.delete(key);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.records.clear();
+  }
+
+  /** Number of token+env records (tests and metrics). */
+  get size(): number {
+    let n = 0;
+    for (const envs of this.records.values()) n += envs.size;
+    return n;
+  }
+
+  private peersOf(key: string, from: string): string[] {
+    const envs = this.records.get(key);
+    const peers = envs ? [...envs.keys()].filter((e) => e !== from) : [];
+    const paired = PAIRED_ENV[from];
+    if (paired && peers.indexOf(paired) < 0) peers.push(paired);
+    return peers;
+  }
+
+  private record(key: string, env: string): EnvRecord {
+    let envs = this.records.get(key);
+    if (!envs) this.records.set(key, (envs = new Map()));
+    let rec = envs.get(env);
+    const now = this.now();
+    if (!rec) envs.set(env, (rec = { seq: seqBase(now), sentSeq: 0, backlog: null, touchedAt: now }));
+    else rec.touchedAt = now;
+    return rec;
+  }
+
+  private store(key: string, env: string, rec: EnvRecord, seq: number, text: string): void {
+    if (!rec.backlog) rec.backlog = new SeqBacklog(this.limits);
+    const dropped = rec.backlog.push(seq, text, this.now());
+    // Evicting frames a live connection already got is normal; evicting undelivered ones is a drop.
+    if (dropped.length && this.events.local(key, env)?.state !== 'live') this.events.dropped('backlog_overflow', dropped.length);
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Hub shared by several relay instances through Redis: pairing and presence in a hash per key,
+ * seq counters and backlogs in Redis (so they survive an instance restart), and delivery through
+ * one pub/sub channel per pairing key that an instance subscribes to while it holds a connection
+ * of that key. Every delivery, local ones included, goes through the channel: one path, one order.
+ */
+import { randomBytes } from 'crypto';
+import { HybridError } from '../core/errors';
+import type { Connection } from './connection';
+import { Hub, HubEvents, PAIRED_ENV, Stamped, tooManyEnvs } from './hub';
+import type { RelayLogger, RelayOptions } from './options';
+import { FORWARD, JOIN, LEAVE, REPLAY } from './redis-scripts';
+
+/** The few node-redis calls used here (the package is an optional peer dependency). */
+interface RedisClient {
+  connect(): Promise<unknown>;
+  close(): Promise<void>;
+  destroy(): void;
+  readonly isReady: boolean;
+  duplicate(): RedisClient;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  scriptLoad(script: string): Promise<string>;
+  evalSha(sha: string, options: { keys?: string[]; arguments: string[] }): Promise<unknown>;
+  sendCommand(args: string[]): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  unsubscribe(channel: string): Promise<void>;
+}
+
+const SCRIPTS = { FORWARD, JOIN, LEAVE, REPLAY };
+type ScriptName = keyof typeof SCRIPTS;
+
+export class RedisHub implements Hub {
+  readonly instanceId = randomBytes(8).toString('hex');
+  private client!: RedisClient;
+  private sub!: RedisClient;
+  private readonly shas = new Map<ScriptName, string>();
+  /** Pairing keys this instance is subscribed to. */
+  private readonly channels = new Map<string, Promise<void>>();
+  /** Highest join number seen per key+env, for a join reply that arrives after a newer join. */
+  private readonly latestJoin = new Map<string, number>();
+  /** Joins in flight: a leave waits for its join, so presence never outlives its connection. */
+  private readonly joins = new WeakMap<Connection, Promise<void>>();
+  private readonly p: string;
+  private closed = false;
+
+  constructor(private readonly events: HubEvents, private readonly options: RelayOptions, private readonly log: RelayLogger) {
+    this.p = options.redisPrefix;
+  }
+
+  async start(): Promise<void> {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { createClient } = require('redis') as { createClient(o: { url: string; disableOfflineQueue?: boolean }): RedisClient };
+    // Fail fast while Redis is away: the sender gets OFFLINE (no ack) and resends, nothing hangs.
+    this.client = createClient({ url: this.options.redisUrl!, disableOfflineQueue: true });
+    this.sub = this.client.duplicate();
+    for (const c of [this.client, this.sub]) c.on('error', (err) => this.log.error(`hybrid-kit redis: ${err.message}`));
+    await Promise.all([this.client.connect(), this.sub.connect()]);
+    await this.heartbeat();
+  }
+
+  join(conn: Connection, _replacedLocal: boolean, done: (peers: string[]) => void): void {
+    const { key, env } = conn;
+    const o = this.options;
+    const joined = this.subscribe(key)
+      .then(() => {
+        if (conn.state === 'closed') return;
+        return this.run('JOIN', [key, env, this.instanceId, String(Date.now()), String(o.backlogTtlMs), String(this.presenceTtl())]).then((reply) => {
+          const [joinNo, peers] = reply as [number, string[]];
+          conn.joinNo = Number(joinNo);
+          if ((this.latestJoin.get(key + '\n' + env) || 0) > conn.joinNo) this.events.joined(key, env, Infinity);
+          done(peers);
+        });
+      })
+      .catch((err) => this.fail(conn, err));
+    this.joins.set(conn, joined);
+  }
+
+  leave(conn: Connection, gone: boolean): void {
+    const { key, env } = conn;
+    (this.joins.get(conn) || Promise.resolve())
+      .then(() => this.run('LEAVE', [key, env, String(conn.joinNo), String(conn.sentSeq), String(this.options.backlogTtlMs), gone ? '1' : '0']))
+      .catch((err) => this.log.error(`hybrid-kit redis leave: ${(err as Error).message}`))
+      .then(() => {
+        if (!this.events.localEnvs(key).length) this.unsubscribe(key);
+      });
+  }
+
+  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
+    const o = this.options;
+    const paired = to === undefined ? PAIRED_ENV[from] || '' : '';
+    const args = [key, from, to ?? '', tail, String(Date.now()), String(o.backlogItems), String(o.backlogTtlMs), paired, String(o.maxEnvsPerToken)];
+    this.run('FORWARD', args).then(
+      (count) => done(forwardResult(Number(count), o.maxEnvsPerToken)),
+      (err) => done(new HybridError('OFFLINE', `relay storage unavailable: ${(err as Error).message}`)),
+    );
+  }
+
+  replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void {
+    this.run('REPLAY', [key, env, after === null ? '' : String(after)]).then(
+      (reply) => {
+        const flat = reply as string[];
+        const oldest = Date.now() - this.options.backlogTtlMs;
+        const frames: Stamped[] = [];
+        for (let i = 0; i < flat.length; i += 2) {
+          const member = flat[i];
+          const bar = member.indexOf('|');
+          if (Number(member.slice(0, bar)) > oldest) frames.push([Number(flat[i + 1]), member.slice(bar + 1)]);
+        }
+        done(frames);
+      },
+      (err) => {
+        this.log.error(`hybrid-kit redis replay: ${(err as Error).message}`);
+        done([]);
+      },
+    );
+  }
+
+  confirm(key: string, env: string, lastSeq: number): void {
+    this.client.sendCommand(['ZREMRANGEBYSCORE', `${this.p}b:${key}:${env}`, '-inf', String(lastSeq)]).catch(() => undefined);
+  }
+
+  sweep(): void {
+    if (this.closed) return;
+    this.heartbeat().catch((err) => this.log.error(`hybrid-kit redis heartbeat: ${(err as Error).message}`));
+    for (const key of this.channels.keys()) {
+      this.client.sendCommand(['PEXPIRE', `${this.p}p:${key}`, String(this.presenceTtl())]).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed || !this.client) return;
+    this.closed = true;
+    await this.client.sendCommand(['DEL', `${this.p}i:${this.instanceId}`]).catch(() => undefined);
+    for (const c of [this.client, this.sub]) {
+      // A client still trying to reach a lost Redis cannot close gracefully.
+      if (c.isReady) await c.close().catch(() => c.destroy());
+      else c.destroy();
+    }
+  }
+
+  /** Presence of an instance that stopped answering expires after three sweeps. */
+  private presenceTtl(): number {
+    return this.options.pingIntervalMs * 3;
+  }
+
+  private heartbeat(): Promise<unknown> {
+    return this.client.sendCommand(['SET', `${this.p}i:${this.instanceId}`, '1', 'PX', String(this.presenceTtl())]);
+  }
+
+  private subscribe(key: string): Promise<void> {
+    let ready = this.channels.get(key);
+    if (!ready) {
+      ready = this.sub.subscribe(`${this.p}c:${key}`, (message) => this.onChannelMessage(key, message));
+      this.channels.set(key, ready);
+    }
+    return ready;
+  }
+
+  private unsubscribe(key: string): void {
+    if (!this.channels.delete(key) || this.closed) return;
+    for (const k of this.latestJoin.keys()) if (k.startsWith(key + '\n')) this.latestJoin.delete(k);
+    this.sub.unsubscribe(`${this.p}c:${key}`).catch(() => undefined);
+  }
+
+  private onChannelMessage(key: string, message: string): void {
+    const kind = message[0];
+    const nl = message.indexOf('\n');
+    const env = message.slice(1, nl < 0 ? undefined : nl);
+    if (kind === 'f') {
+      const nl2 = message.indexOf('\n', nl + 1);
+      this.events.deliver(key, env, Number(message.slice(nl + 1, nl2)), message.slice(nl2 + 1));
+    } else if (kind === 'j') {
+      const [joinNo, isNew] = message.slice(nl + 1).split('\n');
+      const n = Number(joinNo);
+      const id = key + '\n' + env;
+      if (n > (this.latestJoin.get(id) || 0)) this.latestJoin.set(id, n);
+      this.events.joined(key, env, n);
+      if (isNew === '1') this.events.presence(key, env, true);
+    } else if (kind === 'l') {
+      this.events.presence(key, env, false);
+    }
+  }
+
+  private async run(name: ScriptName, args: string[]): Promise<unknown> {
+    const argv = [this.p, ...args];
+    let sha = this.shas.get(name);
+    if (!sha) this.shas.set(name, (sha = await this.client.scriptLoad(SCRIPTS[name])));
+    try {
+      return await this.client.evalSha(sha, { arguments: argv });
+    } catch (err) {
+      if (!/NOSCRIPT/.test(String((err as Error).message))) throw err;
+      // Redis restarted and lost its script cache.
+      this.shas.delete(name);
+      return this.run(name, args);
+    }
+  }
+
+  private fail(conn: Connection, err: unknown): void {
+    if (conn.state === 'closed') return;
+    this.log.error(`hybrid-kit redis join: ${(err as Error).message}`);
+    conn.close(1011, 'relay storage unavailable');
+  }
+}
+
+/** FORWARD returns the number of targets, or -1 when `to` would exceed the env limit of the token. */
+function forwardResult(count: number, maxEnvs: number): HybridError | null {
+  if (count > 0) return null;
+  if (count < 0) return tooManyEnvs(maxEnvs);
+  return new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"');
+}

@@ -1,0 +1,107 @@
+import { Relay, TestClient, closeAll, relayFactory, server, settle, socketUrl, upgradeStatus } from './helpers';
+
+const SECRET = 'test-secret';
+const relayWith = relayFactory();
+
+describe('signed tokens', () => {
+  test('signToken/verifyToken round trip; tampering and expiry are refused', () => {
+    const token = server.signToken({ secret: SECRET, sub: 'user-1', ttl: 60 });
+    expect(server.verifyToken(token, SECRET)).toMatchObject({ sub: 'user-1' });
+    const [sub, exp, sig] = token.split('.');
+    const otherSub = Buffer.from('user-2').toString('base64url');
+    expect(() => server.verifyToken(`${otherSub}.${exp}.${sig}`, SECRET)).toThrow(/signature/);
+    expect(() => server.verifyToken(`${sub}.${Number(exp) + 1000}.${sig}`, SECRET)).toThrow(/signature/);
+    expect(() => server.verifyToken(token, 'other-secret')).toThrow(/signature/);
+    expect(() => server.verifyToken('garbage', SECRET)).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    const expired = server.signToken({ secret: SECRET, sub: 'u', ttl: 1, now: Date.now() - 10000 });
+    expect(() => server.verifyToken(expired, SECRET)).toThrow(/expired/);
+    expect(() => server.signToken({ secret: '', sub: 'u' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+    expect(() => server.signToken({ secret: SECRET, sub: '' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  });
+});
+
+describe('auth at the upgrade, before the socket opens', () => {
+  let relay: Relay;
+  beforeAll(async () => {
+    relay = await relayWith({ secret: SECRET, origins: ['https://h5.example.com'] });
+  });
+
+  test('missing, forged, expired tokens get 401 and wrong origins 403; no socket opens', async () => {
+    const before = relay.metrics().connectionsTotal;
+    const base = relay.url();
+    const missing = await upgradeStatus(`${base}?env=h5`);
+    expect(missing).toEqual({ status: 401, body: { code: 'UNAUTHORIZED', message: expect.stringMatching(/token/) } });
+    const forged = server.signToken({ secret: 'not-the-secret', sub: 'u1' });
+    expect((await upgradeStatus(socketUrl(relay, forged, 'h5'))).status).toBe(401);
+    const good = server.signToken({ secret: SECRET, sub: 'u1' });
+    const [, exp, sig] = good.split('.');
+    const swapped = `${Buffer.from('admin').toString('base64url')}.${exp}.${sig}`;
+    expect((await upgradeStatus(socketUrl(relay, swapped, 'h5'))).status).toBe(401);
+    const expired = server.signToken({ secret: SECRET, sub: 'u1', ttl: 1, now: Date.now() - 5000 });
+    const exp401 = await upgradeStatus(socketUrl(relay, expired, 'h5'));
+    expect(exp401).toMatchObject({ status: 401, body: { message: expect.stringMatching(/expired/) } });
+    const origin403 = await upgradeStatus(socketUrl(relay, good, 'h5'), { Origin: 'https://evil.example.com' });
+    expect(origin403.status).toBe(403);
+    expect((await upgradeStatus(socketUrl(relay, good, 'bad env!'))).status).toBe(400);
+    expect((await upgradeStatus(socketUrl(relay, good, 'h5').replace('/socket', '/other'))).status).toBe(400);
+    const m = relay.metrics();
+    expect(m.connectionsTotal).toBe(before);
+    expect(m.rejects.unauthorized).toBe(4);
+    expect(m.rejects.forbidden).toBe(1);
+    expect(m.rejects.bad_request).toBe(1);
+  });
+
+  test('a valid token is accepted from an allowed origin or with no origin, and pairs by subject', async () => {
+    const tokenA = server.signToken({ secret: SECRET, sub: 'user-9', ttl: 60 });
+    const tokenB = server.signToken({ secret: SECRET, sub: 'user-9', ttl: 120 }); // minted later, same subject
+    const h5 = new TestClient(socketUrl(relay, tokenA, 'h5'), { Origin: 'https://h5.example.com' });
+    await h5.opened;
+    const mp = await TestClient.open(relay, tokenB, 'miniapp', 0); // a mini program socket sends no Origin
+    h5.send({ type: 'message', data: 'same subject' });
+    expect(await mp.next((f) => f.type === 'message')).toMatchObject({ data: 'same subject', from: 'h5' });
+    await closeAll([h5, mp]);
+  });
+});
+
+describe('user verifier', () => {
+  test('async verifier decides the pairing key; false → 403, a throw → 401', async () => {
+    const seen: string[] = [];
+    const relay = await relayWith({
+      verify: async ({ token, env }) => {
+        seen.push(`${token}/${env}`);
+        await settle(5);
+        if (token === 'deny') return false;
+        if (token.startsWith('user:')) return token.slice(5).split('#')[0];
+        throw new Error('unknown token');
+      },
+    });
+    expect((await upgradeStatus(socketUrl(relay, 'deny', 'h5'))).status).toBe(403);
+    expect((await upgradeStatus(socketUrl(relay, 'who', 'h5'))).status).toBe(401);
+    const h5 = await TestClient.open(relay, 'user:42#a', 'h5', 0);
+    const mp = await TestClient.open(relay, 'user:42#b', 'miniapp', 0);
+    mp.send({ type: 'message', data: 'paired by verifier key' });
+    await h5.next((f) => f.type === 'message');
+    expect(seen).toEqual(['deny/h5', 'who/h5', 'user:42#a/h5', 'user:42#b/miniapp']);
+    await closeAll([h5, mp]);
+  });
+
+  test('a connection whose token expires is closed with 4501', async () => {
+    const relay = await relayWith({ pingIntervalMs: 50, verify: async () => ({ key: 'k', expiresAt: Date.now() + 150 }) });
+    const h5 = await TestClient.open(relay, 't', 'h5', 0);
+    expect(await h5.waitClose()).toBe(4501);
+  });
+});
+
+describe('open development mode', () => {
+  test('without a secret the relay binds 127.0.0.1 whatever host is asked, and says so', async () => {
+    const warnings: string[] = [];
+    const logger = { info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
+    const relay = await relayWith({ host: '0.0.0.0', logger });
+    expect(relay.address()!.address).toBe('127.0.0.1');
+    expect(warnings.join('\n')).toMatch(/OPEN DEVELOPMENT MODE/);
+    expect(warnings.join('\n')).toMatch(/refusing to bind 0\.0\.0\.0/);
+    const h5 = await TestClient.open(relay, 'anything', 'h5');
+    expect(h5.frames[0].type).toBe('hello');
+    await h5.close();
+  });
+});

@@ -1,0 +1,108 @@
+import { ChildProcess, execFile, spawn } from 'child_process';
+import * as http from 'http';
+import * as path from 'path';
+import { TestClient, upgradeStatus } from './helpers';
+
+// Generous safety limit for loaded CI machines; the tests assert counts, not speed.
+jest.setTimeout(20000);
+
+const BIN = path.resolve(__dirname, '../../bin/hybrid-kit.js');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 10000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+interface Served {
+  child: ChildProcess;
+  url: string;
+  port: number;
+  output: () => string;
+}
+
+/** Starts `hybrid-kit serve` and resolves with the URL it prints. */
+function serve(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 8000);
+    const onData = (chunk: Buffer) => {
+      out += chunk;
+      const m = /listening on (ws:\/\/127\.0\.0\.1:(\d+)\/\S*)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1], port: Number(m[2]), output: () => out });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+}
+
+function stop(s: Served): Promise<number | null> {
+  return new Promise((resolve) => {
+    s.child.once('exit', (code) => resolve(code));
+    s.child.kill('SIGTERM');
+  });
+}
+
+function getJson(port: number, urlPath: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
+describe('hybrid-kit CLI', () => {
+  test('serve starts, answers /healthz, warns about open mode, and exits 0 on SIGTERM', async () => {
+    const s = await serve(['--port', '0'], { HYBRID_KIT_PATH: '/ws' });
+    expect(s.url).toMatch(/\/ws$/);
+    expect(await getJson(s.port, '/healthz')).toMatchObject({ status: 'ok', mode: 'open' });
+    expect(s.output()).toMatch(/OPEN DEVELOPMENT MODE/);
+    const client = new TestClient(`${s.url}?token=t&env=h5`);
+    await client.next((f) => f.type === 'hello');
+    const code = stop(s);
+    expect(await client.waitClose()).toBe(1001);
+    expect(await code).toBe(0);
+  });
+
+  test('token prints a token that serve --secret accepts, and a forged one is refused', async () => {
+    const minted = await run(['token', '--secret', 's3cret', '--sub', 'u', '--ttl', '60']);
+    expect(minted.code).toBe(0);
+    const token = minted.stdout.trim();
+    expect(token).toMatch(/^[\w-]+\.\d+\.[\w-]+$/);
+    const s = await serve(['--port', '0'], { HYBRID_KIT_SECRET: 's3cret' });
+    try {
+      expect(await getJson(s.port, '/healthz')).toMatchObject({ mode: 'signed' });
+      const client = new TestClient(`${s.url}?token=${token}&env=miniapp`);
+      expect(await client.next((f) => f.type === 'hello')).toMatchObject({ env: 'miniapp' });
+      const forged = (await run(['token', '--secret', 'other', '--sub', 'u'])).stdout.trim();
+      expect((await upgradeStatus(`${s.url}?token=${forged}&env=h5`)).status).toBe(401);
+      await client.close();
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('bad usage exits 1 with a message', async () => {
+    const unknownFlag = await run(['serve', '--nope', '1']);
+    expect(unknownFlag.code).toBe(1);
+    expect(unknownFlag.stderr).toMatch(/unknown flag --nope/);
+    const badNumber = await run(['serve', '--port', 'abc']);
+    expect(badNumber.code).toBe(1);
+    expect(badNumber.stderr).toMatch(/--port/);
+    const noSecret = await run(['token', '--sub', 'u'], { HYBRID_KIT_SECRET: '' });
+    expect(noSecret.code).toBe(1);
+    expect(noSecret.stderr).toMatch(/secret/);
+    const help = await run(['help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/HYBRID_KIT_REDIS_URL/);
+  });
+});

@@ -1,0 +1,185 @@
+import { startRedis, TestRedis } from '../helpers/redis';
+import { closeAll, Relay, settle, startRelay, TestClient } from './helpers';
+
+// Generous safety limit for loaded CI machines; the tests assert counts, not speed.
+jest.setTimeout(20000);
+
+let redis: TestRedis;
+const open: Relay[] = [];
+let prefixNo = 0;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await Promise.all(open.map((r) => r.close()));
+  await redis.stop();
+});
+
+/** Two instances on different ports sharing one Redis (each test gets its own key prefix). */
+async function twoInstances(options: Parameters<typeof startRelay>[0] = {}): Promise<[Relay, Relay, string]> {
+  const redisPrefix = `t${++prefixNo}:`;
+  const a = await startRelay({ redisUrl: redis.url, redisPrefix, ...options });
+  const b = await startRelay({ redisUrl: redis.url, redisPrefix, ...options });
+  open.push(a, b);
+  expect(a.address()!.port).not.toBe(b.address()!.port);
+  return [a, b, redisPrefix];
+}
+
+async function closeRelay(relay: Relay): Promise<void> {
+  open.splice(open.indexOf(relay), 1);
+  await relay.close();
+}
+
+describe('scale-out over Redis', () => {
+  test('h5 on one instance and miniapp on another talk both ways, with presence and acks', async () => {
+    const [a, b] = await twoInstances();
+    const mp = await TestClient.open(b, 'x1', 'miniapp', 0);
+    const h5 = await TestClient.open(a, 'x1', 'h5', 0);
+    expect(h5.frames[0]).toMatchObject({ type: 'hello', peers: ['miniapp'] });
+    expect(await mp.next((f) => f.type === 'presence')).toEqual({ type: 'presence', env: 'h5', online: true });
+    h5.send({ type: 'message', id: 'm1', data: 'a → b' });
+    expect(await h5.next((f) => f.type === 'ack')).toEqual({ type: 'ack', id: 'm1' });
+    expect(await mp.next((f) => f.type === 'message')).toMatchObject({ id: 'm1', data: 'a → b', from: 'h5' });
+    mp.send({ type: 'request', id: 'r1', api: 'getInfo' });
+    expect(await h5.next((f) => f.type === 'request')).toMatchObject({ id: 'r1', from: 'miniapp' });
+    h5.send({ type: 'response', id: 'r1', ok: true, data: 7 });
+    expect(await mp.next((f) => f.type === 'response')).toMatchObject({ id: 'r1', data: 7, from: 'h5' });
+    h5.send({ type: 'addMaterial', data: { n: 1 } });
+    expect(await mp.next((f) => f.type === 'addMaterial')).toMatchObject({ data: { n: 1 } });
+    await h5.close();
+    expect(await mp.next((f) => f.type === 'presence' && !f.online)).toEqual({ type: 'presence', env: 'h5', online: false });
+    await mp.close();
+  });
+
+  test('a new connection on another instance replaces the old one (4500)', async () => {
+    const [a, b] = await twoInstances();
+    const mp = await TestClient.open(a, 'x2', 'miniapp', 0);
+    const h5old = await TestClient.open(a, 'x2', 'h5', 0);
+    const h5new = await TestClient.open(b, 'x2', 'h5', 0);
+    expect(await h5old.waitClose()).toBe(4500);
+    mp.send({ type: 'message', data: 'to the new one' });
+    await h5new.next((f) => f.type === 'message');
+    await settle();
+    expect(h5old.of('message')).toHaveLength(0);
+    await closeAll([mp, h5new]);
+  });
+
+  test('order, seq and isolation hold across instances (20 tokens)', async () => {
+    const [a, b] = await twoInstances({ ratePerSecond: 0 });
+    const pairs = await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      const token = `iso${i}`;
+      return { token, mp: await TestClient.open(a, token, 'miniapp', 0), h5: await TestClient.open(b, token, 'h5', 0) };
+    }));
+    for (const { token, h5 } of pairs) for (let n = 0; n < 10; n++) h5.send({ type: 'message', data: { token, n } });
+    for (const { token, mp } of pairs) {
+      const got = await mp.count((f) => f.type === 'message', 10);
+      expect(got.map((f) => f.data)).toEqual(Array.from({ length: 10 }, (_, n) => ({ token, n })));
+      for (let i = 1; i < got.length; i++) expect(got[i].seq).toBe(got[i - 1].seq + 1);
+    }
+    await settle();
+    for (const { mp } of pairs) expect(mp.of('message')).toHaveLength(10);
+    await closeAll(pairs.flatMap((p) => [p.mp, p.h5]));
+  });
+
+  test('the backlog lives in Redis: it survives the restart of the instance the peer was on', async () => {
+    const [a, b, redisPrefix] = await twoInstances();
+    let mp = await TestClient.open(b, 'x3', 'miniapp', 0);
+    const h5 = await TestClient.open(a, 'x3', 'h5', 0);
+    h5.send({ type: 'message', data: 0 });
+    await mp.next((f) => f.type === 'message');
+    const lastSeq = mp.lastSeq;
+    // Instance b goes down: its clients are told to reconnect.
+    const down = closeRelay(b);
+    expect(await mp.waitClose()).toBe(1001);
+    await down;
+    for (let i = 1; i <= 4; i++) h5.send({ type: 'message', id: `w${i}`, data: i });
+    await h5.count((f) => f.type === 'ack', 4);
+    // A fresh instance (new process state, same Redis) takes b's place.
+    const b2 = await startRelay({ redisUrl: redis.url, redisPrefix });
+    open.push(b2);
+    mp = await TestClient.open(b2, 'x3', 'miniapp', lastSeq);
+    expect(mp.frames[0]).toMatchObject({ type: 'hello', peers: ['h5'] });
+    const replayed = await mp.count((f) => f.type === 'message', 4);
+    expect(replayed.map((f) => f.data)).toEqual([1, 2, 3, 4]);
+    h5.send({ type: 'message', data: 'after restart' });
+    await mp.next((f) => f.data === 'after restart');
+    mp.send({ type: 'message', data: 'back to a' });
+    await h5.next((f) => f.data === 'back to a');
+    await settle();
+    expect(mp.of('message').map((f) => f.data)).toEqual([1, 2, 3, 4, 'after restart']);
+    await closeAll([mp, h5]);
+  });
+
+  test('a reconnect that moves to the other instance replays from lastSeq, nothing lost or doubled', async () => {
+    const [a, b] = await twoInstances({ ratePerSecond: 0 });
+    const h5 = await TestClient.open(a, 'x4', 'h5', 0);
+    const instances = [a, b];
+    let mp = await TestClient.open(b, 'x4', 'miniapp', 0);
+    const received: unknown[] = [];
+    let lastSeq = 0;
+    const collect = (c: TestClient) => {
+      for (const f of c.frames) {
+        if (f.type !== 'message') continue;
+        expect(f.seq).toBeGreaterThan(lastSeq);
+        received.push(f.data);
+        lastSeq = f.seq;
+      }
+    };
+    let sent = 0;
+    for (let round = 0; round < 4; round++) {
+      for (let i = 0; i < 25; i++) h5.send({ type: 'message', data: sent++ });
+      await settle(round % 2 ? 0 : 20);
+      await mp.close();
+      collect(mp);
+      mp = await TestClient.open(instances[round % 2], 'x4', 'miniapp', lastSeq);
+    }
+    await settle(300);
+    collect(mp);
+    expect(received).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await closeAll([mp, h5]);
+  });
+
+  test('"to" cannot add envs past maxEnvsPerToken', async () => {
+    const [a] = await twoInstances({ maxEnvsPerToken: 2 });
+    const h5 = await TestClient.open(a, 'x5', 'h5', 0);
+    h5.send({ type: 'message', id: 'ok', data: 1, to: 'miniapp' });
+    await h5.next((f) => f.type === 'ack');
+    h5.send({ type: 'message', id: 'no', data: 1, to: 'third' });
+    expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'QUEUE_FULL', id: 'no' });
+    await h5.close();
+  });
+
+  test('a socket that closes while joining leaves no ghost presence behind', async () => {
+    const [a, b] = await twoInstances();
+    const ghost = new TestClient(`${a.url()}?token=x6&env=h5`);
+    await ghost.opened;
+    ghost.ws.terminate();
+    await settle(100);
+    const mp = await TestClient.open(b, 'x6', 'miniapp', 0);
+    expect(mp.frames[0]).toMatchObject({ type: 'hello', peers: [] });
+    await mp.close();
+  });
+
+  test('/healthz reports Redis mode', async () => {
+    const [a] = await twoInstances();
+    expect(a.metrics().connections).toBe(0);
+    const res = await fetch(`http://127.0.0.1:${a.address()!.port}/healthz`);
+    expect(await res.json()).toMatchObject({ status: 'ok', redis: true });
+  });
+
+  // Last: it stops the shared redis-server.
+  test('while Redis is away a message is refused with OFFLINE (no ack), so the sender keeps it', async () => {
+    const [a] = await twoInstances();
+    const mp = await TestClient.open(a, 'x7', 'miniapp', 0);
+    const h5 = await TestClient.open(a, 'x7', 'h5', 0);
+    h5.send({ type: 'message', id: 'up', data: 1 });
+    await mp.next((f) => f.type === 'message');
+    await redis.stop();
+    await settle(100);
+    h5.send({ type: 'message', id: 'down', data: 2 });
+    expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'OFFLINE', id: 'down' });
+    expect(h5.of('ack').map((f) => f.id)).toEqual(['up']);
+    await closeAll([mp, h5]);
+  });
+});
