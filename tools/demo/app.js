@@ -2,6 +2,6 @@
 App({
   globalData: {
     /** The relay server started by `npm start` (set the address DevTools can reach). */
-    relayUrl: 'ws://127.0.0.1:8080/socket',
+    relayUrl: 'ws://127.0.0.1:8787/socket',
   },
 });
