@@ -14,7 +14,7 @@ module.exports = {
   demoSrc: path.join(root, 'tools', 'demo'),
   devDist: path.join(root, 'miniprogram_dev'),
   /** Files copied as they are into the mini program package. */
-  staticGlobs: ['src/components/**/*.{json,wxml,wxss,wxs,png,jpg,jpeg,gif,svg,webp}', 'src/behaviors/**/*.{json,wxs}', 'src/core/**/*.wxs'],
+  staticGlobs: ['src/components/**/*.{json,wxml,wxss,wxs,png,jpg,jpeg,gif,svg,webp}', 'src/behaviors/**/*.{json,wxs}', 'src/core/**/*.wxs', 'src/pages/**/*.{json,wxml,wxss}'],
   /** The H5 SDK entry (src/h5/index.ts) and its global name in the <script> build. */
   h5Entry: path.join(root, 'src', 'h5', 'index.ts'),
   h5GlobalName: 'HybridKit',

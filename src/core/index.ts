@@ -8,3 +8,4 @@ export * from './json';
 export * from './navigate';
 export * from './hash';
 export * from './frames';
+export * from './registry';

@@ -2,13 +2,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkBuiltNpm, PKG_NAME } from '../../tools/check-pack';
-import { checkMiniprogram, findComponents, MiniprogramCheckError, resolveComponent } from '../../tools/check-wxml';
-import { GALLERY_PAGE, packDemo, writeGallery } from '../../tools/demo-pack';
+import { checkMiniprogram, MiniprogramCheckError, resolveComponent } from '../../tools/check-wxml';
+import { packDemo } from '../../tools/demo-pack';
 import { tempDirs } from '../helpers/tmp';
 
 jest.setTimeout(60_000);
 
-const MP_DIST = path.resolve(__dirname, '../../miniprogram_dist');
 const tmp = tempDirs('demo');
 let outDir: string;
 const readJson = (file: string) => JSON.parse(fs.readFileSync(path.join(outDir, file), 'utf8'));
@@ -47,31 +46,6 @@ test('every page has its four files and every component it uses comes from minip
     }
   }
   expect(libraryComponents).toBeGreaterThanOrEqual(1);
-});
-
-test('the gallery page registers and shows every library component, whatever the library holds', () => {
-  const names = findComponents(MP_DIST)
-    .map((c) => /^components\/([^/]+)\/index$/.exec(c))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => m[1]);
-  expect(names.length).toBeGreaterThanOrEqual(1);
-  const using = readJson(GALLERY_PAGE + '.json').usingComponents;
-  const wxml = fs.readFileSync(path.join(outDir, GALLERY_PAGE + '.wxml'), 'utf8');
-  for (const name of names) {
-    expect(using[`hk-${name}`]).toBe(`${PKG_NAME}/components/${name}/index`);
-    expect(wxml).toContain(`<hk-${name} id="hk-${name}" />`);
-  }
-  expect(Object.keys(using)).toHaveLength(names.length);
-  expect(wxml).not.toContain('hk:components'); // the marker was replaced
-  expect(fs.readFileSync(path.join(outDir, 'pages/index/gallery.js'), 'utf8')).toContain(JSON.stringify(names));
-});
-
-test('writeGallery refuses a library without components and a page without the marker', () => {
-  const dir = tmp.make();
-  fs.cpSync(path.join(__dirname, '../../tools/demo'), dir, { recursive: true });
-  expect(() => writeGallery(dir, ['core/index', 'pages/hybrid-relay/index'])).toThrow(/no components\/<name>\/index/);
-  fs.writeFileSync(path.join(dir, GALLERY_PAGE + '.wxml'), '<view />');
-  expect(() => writeGallery(dir, ['components/x/index'])).toThrow(/marker/);
 });
 
 test('the library in the demo is exactly the built package, and the whole demo compiles with wcc/wcsc', () => {

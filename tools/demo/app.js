@@ -1,7 +1,12 @@
 // The demo app. Pages use the library only through 构建npm output (miniprogram_npm/miniprogram-hybrid-kit).
+const config = require('./config');
+const { registerDemoHandlers } = require('./lib/handlers');
+
 App({
-  globalData: {
-    /** The relay server started by `npm start` (set the address DevTools can reach). */
-    relayUrl: 'ws://127.0.0.1:8787/socket',
+  /** Read by the pages; tests and your own setup may change it before a page loads. */
+  globalData: Object.assign({}, config),
+  onLaunch() {
+    // One set of handlers answers the H5 page on every channel: the relay page (navigate) and the socket.
+    this.globalData.offHandlers = registerDemoHandlers();
   },
 });

@@ -1,9 +1,10 @@
-// The gallery page: every library component with its default properties, consumed through
-// miniprogram_npm like a user's project would. Pages for each piece come next to it.
-Page({
-  data: { count: 0 },
-  onLoad() {
-    const using = require('./gallery.js');
-    this.setData({ count: using.length });
+// The demo's start page: what runs where, and the three demo pages.
+Component({
+  data: { relayUrl: '', h5Url: '', token: '' },
+  methods: {
+    onLoad() {
+      const { relayUrl, h5Url, token } = getApp().globalData;
+      this.setData({ relayUrl, h5Url, token });
+    },
   },
 });

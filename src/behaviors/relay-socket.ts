@@ -1,0 +1,23 @@
+/**
+ * The socket side of the relay: the same handler registry answers `request` frames that the H5
+ * SDK sends through the relay server, and pushes can go to the page over the socket (no page
+ * flicker, real time) instead of the hash.
+ *
+ *   const client = new SocketClient({ transport: wxSocketTransport(), target: url + '?token=…&env=miniapp' });
+ *   serveSocketRequests(client);            // H5 bridge.call(...) with transport 'socket' or 'auto'
+ *   pushOverSocket(client, 'cart', { n });  // H5 bridge.on('cart', ...)
+ */
+import { HandlerRegistry, defaultRegistry } from '../core/registry';
+import type { SendResult, SocketClient } from '../core/socket/client';
+
+/** The env name the H5 SDK connects with. */
+export const H5_ENV = 'h5';
+
+export function serveSocketRequests(client: Pick<SocketClient, 'onRequest'>, registry: HandlerRegistry<any> = defaultRegistry): () => void {
+  return client.onRequest((api, params, frame) => registry.call(api, params, { req: frame.id, source: 'socket' }));
+}
+
+/** A reliable message `{ event, data }` to the H5 page (acked, resent after a reconnect). */
+export function pushOverSocket(client: Pick<SocketClient, 'emit'>, event: string, data?: unknown, to: string = H5_ENV): SendResult {
+  return client.emit(event, data, { to, reliable: true });
+}

@@ -1,0 +1,143 @@
+/**
+ * socket-manager: mix into a page built with Component() or into a component. Pages that use the
+ * same URL share one connection (socket-pool); page data gets `socketState`, set only when it
+ * changes; subscriptions made through the behavior are removed on detach.
+ *
+ * Configure with the properties socketUrl / socketToken / socketEnv, or by defining a
+ * `socketConfig()` method on the host that returns a SocketManagerConfig (token providers,
+ * options, keepAlive…). A host method `onSocketMessage(frame)` receives every message.
+ */
+import { Unsubscribe } from '../core/emitter';
+import { HybridError } from '../core/errors';
+import { Frame, MessageFrame } from '../core/frames';
+import { EmitOptions, RequestHandler, SendResult, SocketClient, Subscriber } from '../core/socket/client';
+import { acquireSocket, poolKey, SocketLease, SocketManagerConfig } from './socket-pool';
+
+export { acquireSocket, closeAllSockets, socketPoolStats, setAppEventsApi } from './socket-pool';
+export type { SocketManagerConfig, SocketLease } from './socket-pool';
+
+interface SocketUse {
+  lease: SocketLease;
+  /** Everything to undo on stop: state mirror, host hook, subscriptions, request handler. */
+  offs: Unsubscribe[];
+}
+
+/** Per host instance; a WeakMap so nothing non-serializable sits in `data`. */
+const uses = new WeakMap<object, SocketUse>();
+
+function activeUse(host: object): SocketUse {
+  const use = uses.get(host);
+  if (!use) throw new HybridError('OFFLINE', 'socket-manager is not started (no url configured, or the host is detached)');
+  return use;
+}
+
+export const socketManager = Behavior({
+  properties: {
+    socketUrl: { type: String, value: '' },
+    socketToken: { type: String, value: '' },
+    socketEnv: { type: String, value: 'miniapp' },
+  },
+  data: {
+    /** idle | connecting | open | waiting | paused | closing | closed | failed */
+    socketState: 'idle',
+  },
+  observers: {
+    'socketUrl, socketToken, socketEnv'() {
+      const use = uses.get(this);
+      const config = this.socketResolveConfig();
+      // Restart only when a started connection's identity changed (not on the initial property fill).
+      if (use && config && use.lease.key !== poolKey(config)) {
+        this.socketStop();
+        this.socketStart();
+      }
+    },
+  },
+  lifetimes: {
+    attached() {
+      this.socketStart();
+    },
+    detached() {
+      this.socketStop();
+    },
+  },
+  methods: {
+    /** Hosts override this to configure the connection in code. */
+    socketConfig(): SocketManagerConfig | undefined {
+      return undefined;
+    },
+
+    socketResolveConfig(): SocketManagerConfig | undefined {
+      const fromHost = this.socketConfig();
+      if (fromHost) return fromHost;
+      const { socketUrl, socketToken, socketEnv } = this.data;
+      return socketUrl ? { url: socketUrl, token: socketToken || undefined, env: socketEnv || undefined } : undefined;
+    },
+
+    /** Joins the shared connection. Idempotent; false when no URL is configured. Pages built with Page() call it in onLoad. */
+    socketStart(): boolean {
+      if (uses.has(this)) return true;
+      const config = this.socketResolveConfig();
+      if (!config) return false;
+      const lease = acquireSocket(config);
+      const client = lease.client;
+      const host = this as unknown as { onSocketMessage?: (frame: MessageFrame) => void };
+      const offs: Unsubscribe[] = [
+        client.on('state', ({ to }) => {
+          if (this.data.socketState !== to) this.setData({ socketState: to });
+        }),
+      ];
+      if (typeof host.onSocketMessage === 'function') offs.push(client.on('message', (frame) => host.onSocketMessage!(frame)));
+      uses.set(this, { lease, offs });
+      if (this.data.socketState !== client.state) this.setData({ socketState: client.state });
+      return true;
+    },
+
+    /** Leaves the shared connection and removes every listener this host added. Idempotent; Page() hosts call it in onUnload. */
+    socketStop(): void {
+      const use = uses.get(this);
+      if (!use) return;
+      uses.delete(this);
+      for (const off of use.offs) off();
+      use.lease.release();
+    },
+
+    socketClient(): SocketClient | undefined {
+      const use = uses.get(this);
+      return use && use.lease.client;
+    },
+
+    socketEmit(event: string, data?: unknown, options?: EmitOptions): SendResult {
+      return activeUse(this).lease.client.emit(event, data, options);
+    },
+
+    socketSend(frame: Frame, options?: { ttl?: number }): SendResult {
+      return activeUse(this).lease.client.send(frame, options);
+    },
+
+    socketRequest<T = unknown>(api: string, params?: unknown, options?: { to?: string; timeout?: number }): Promise<T> {
+      const use = uses.get(this);
+      if (!use) return Promise.reject(new HybridError('OFFLINE', 'socket-manager is not started'));
+      return use.lease.client.request<T>(api, params, options);
+    },
+
+    /** Messages by `event` (and relay-format frames by `type`); removed automatically on detach. */
+    socketSubscribe(name: string, fn: Subscriber): Unsubscribe {
+      const use = activeUse(this);
+      const off = use.lease.client.subscribe(name, fn);
+      use.offs.push(off);
+      return off;
+    },
+
+    /** Serves peer requests while this host is attached. */
+    socketOnRequest(handler: RequestHandler): Unsubscribe {
+      const use = activeUse(this);
+      const off = use.lease.client.onRequest(handler);
+      use.offs.push(off);
+      return off;
+    },
+
+    socketReconnect(): void {
+      activeUse(this).lease.client.reconnect('socketReconnect()');
+    },
+  },
+});

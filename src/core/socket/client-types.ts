@@ -1,0 +1,125 @@
+/** Options, events and results of SocketClient (client.ts). */
+import { BackoffOptions } from '../backoff';
+import { HybridError } from '../errors';
+import { ErrorFrame, Frame, HelloFrame, MessageFrame, PresenceFrame, RequestFrame } from '../frames';
+import { OverflowPolicy } from '../queue';
+import { TargetSource } from './target';
+import { SocketCloseInfo, SocketTransport } from './transport';
+
+export type SocketState = 'idle' | 'connecting' | 'open' | 'waiting' | 'paused' | 'closing' | 'closed' | 'failed';
+
+export interface SocketClientOptions {
+  transport: SocketTransport;
+  /** URL, target, or a provider called before every attempt (fresh token, protocols, headers). */
+  target: TargetSource;
+  backoff?: Partial<BackoffOptions>;
+  /** The connection must stay up this long (ms) before the backoff resets; default 5000. */
+  minUptime?: number;
+  /** An attempt not open within this many ms is abandoned and retried; default 10000. */
+  connectTimeout?: number;
+  /** Ping interval in ms while open; 0 turns the heartbeat off; default 20000. */
+  heartbeatInterval?: number;
+  /** No inbound frame this long after a ping ⇒ half-open ⇒ reconnect; default 10000. */
+  pongTimeout?: number;
+  /** Resend a reliable message not acked within this many ms; default 10000. */
+  ackTimeout?: number;
+  /** Default `request()` timeout in ms; default 15000. */
+  requestTimeout?: number;
+  /** How long `close()` waits for the transport's close callback; default 1000. */
+  closeTimeout?: number;
+  /** Queue used while not open (unreliable frames and requests). */
+  queue?: { maxItems?: number; maxBytes?: number; overflow?: OverflowPolicy; ttl?: number };
+  /** Reliable messages waiting for an ack; default 1000 items, 1 MiB. Full ⇒ QUEUE_FULL. */
+  maxUnacked?: number;
+  maxUnackedBytes?: number;
+  /** Remembered reliable message ids for dedupe; default 5000. */
+  dedupeWindow?: number;
+  maxFrameBytes?: number;
+  /**
+   * The server is a plain relay in the format of post seeds/002 (forwards `{ type, data }` text to
+   * the other envs of the token; no hello, resume, pong, ack or seq): no `resume` is sent and the
+   * heartbeat is off. Reliable messages still work end to end when the peer is a SocketClient
+   * (its ack is forwarded back), without replay for a peer that was offline.
+   */
+  legacyRelay?: boolean;
+  /** Overrides the close-code policy: return true/false to force, undefined to keep the default. */
+  shouldReconnect?: (close: SocketCloseInfo) => boolean | undefined;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface StateChange {
+  from: SocketState;
+  to: SocketState;
+  reason: string;
+}
+
+export interface CloseEvent extends SocketCloseInfo {
+  willReconnect: boolean;
+}
+
+export type DropReason = 'overflow' | 'expired' | 'refused';
+
+export interface SocketClientEvents {
+  state: StateChange;
+  open: { generation: number };
+  close: CloseEvent;
+  hello: HelloFrame;
+  presence: PresenceFrame;
+  /** Application messages, duplicates removed. */
+  message: MessageFrame;
+  /** Every inbound frame that was not a replay, including relay-format `{ type, data }` frames. */
+  frame: Frame;
+  binary: ArrayBuffer;
+  /** The server refused one of our frames. */
+  'server-error': ErrorFrame;
+  /** Bad inbound frames and transport failures; the client keeps running. */
+  error: HybridError;
+  /** Frames that will never be sent. */
+  drop: { frame: Frame; reason: DropReason };
+  failed: { reason: string; attempts: number; lastClose?: SocketCloseInfo };
+}
+
+export type SendStatus = 'sent' | 'queued' | 'refused';
+
+export interface SendResult {
+  status: SendStatus;
+  /** The message id (reliable messages). */
+  id?: string;
+  /** Why it was refused (QUEUE_FULL, PAYLOAD_TOO_LARGE). */
+  error?: HybridError;
+}
+
+export interface EmitOptions {
+  /** Target env; without it the relay forwards to every other env of the token. */
+  to?: string;
+  /** Keep until acked, resend after reconnect; delivered once. Default false. */
+  reliable?: boolean;
+  /** Unreliable frames only: drop if still queued after this many ms. */
+  ttl?: number;
+}
+
+export type RequestHandler = (api: string, params: unknown, frame: RequestFrame) => unknown;
+export type Subscriber = (data: unknown, frame: Frame) => void;
+
+export interface SocketStats {
+  state: SocketState;
+  generation: number;
+  /** Connection attempts since creation. */
+  attempts: number;
+  /** Retries since the backoff last reset. */
+  retries: number;
+  queued: number;
+  queuedBytes: number;
+  unacked: number;
+  dropped: number;
+  sent: number;
+  received: number;
+  duplicates: number;
+  replays: number;
+  pendingRequests: number;
+  lastSeq: number;
+  lastClose?: SocketCloseInfo;
+  /** Last ping → pong round trip in ms. */
+  rtt?: number;
+}

@@ -1,0 +1,7 @@
+export * from './transport';
+export * from './close-policy';
+export * from './target';
+export * from './client';
+export { Heartbeat } from './heartbeat';
+export type { HeartbeatOptions } from './heartbeat';
+export { Outbox, DedupeWindow } from './reliable';

@@ -1,0 +1,281 @@
+/**
+ * createBridge: the H5 side of the bridge.
+ *
+ * Navigate channel: `call` opens the mini program's relay page with `wx.miniProgram.navigateTo`
+ * (one navigation at a time, the rest queued), the reply comes back in the URL hash, read on
+ * start, `hashchange`, `pageshow`, `visibilitychange` and `popstate`, then removed from the URL.
+ * Sent calls are kept in sessionStorage so a reply that arrives after a reload still lands
+ * (as a `recovered` reply, the promise of the old page being gone). Every call has a timeout.
+ * With a socket transport given and open, calls go over the socket instead (no page flicker).
+ */
+import { HybridError } from '../core/errors';
+import { Emitter } from '../core/emitter';
+import { createId } from '../core/bytes';
+import { ReplyPayload } from '../core/hash';
+import { LIMITS } from '../core/limits';
+import { buildRelayUrl } from '../core/navigate';
+import { AnyApis, ApiName, ApiParams, ApiResult, POSTED_CMD_KEY, POSTED_DATA_KEY } from '../core/registry';
+import { detectEnv, findMiniProgram } from './env';
+import { readHash, stripOurs } from './hash-reader';
+import { CallStore, StoredCall } from './store';
+import { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply } from './types';
+
+export const DEFAULT_RELAY_PAGE = '/miniprogram_npm/miniprogram-hybrid-kit/pages/hybrid-relay/index';
+
+export interface BridgeOptions {
+  /** The relay page path in the mini program (app.json). */
+  relayPage?: string;
+  /** The JS-SDK's `wx.miniProgram`; default `window.wx.miniProgram`. */
+  miniProgram?: MiniProgramApi;
+  /** Default call timeout in ms (10 s). */
+  timeout?: number;
+  /** How long `env()` waits for `getEnv` (1.5 s). */
+  envTimeout?: number;
+  /** Longest encoded `cmd` (LIMITS.maxCmdLength). */
+  maxCmdLength?: number;
+  /** sessionStorage key for pending calls. */
+  storageKey?: string;
+  /** Optional second channel (createSocketTransport). */
+  socket?: CallTransport;
+  window?: Window;
+}
+
+export interface Bridge<M extends object = AnyApis> {
+  call<K extends ApiName<M>>(api: K, params?: ApiParams<M, K>, options?: CallOptions): Promise<ApiResult<M, K>>;
+  /** Listens to pushes from the mini program (`bridge-webview.push(event, data)`). */
+  on(event: string, fn: (data: unknown) => void): () => void;
+  /** Replies to calls made before a reload of this page. Register right after createBridge. */
+  onRecovered(fn: (reply: RecoveredReply) => void): () => void;
+  /**
+   * Adds `data` to the postMessage batch. WeChat delivers the batch to `bindmessage` only when
+   * the user goes back, shares, copies the link or the web-view is destroyed — not in real time.
+   */
+  post(data: unknown): void;
+  /** Fire-and-forget call carried by the postMessage batch (same timing as `post`). */
+  postCall<K extends ApiName<M>>(api: K, params?: ApiParams<M, K>): void;
+  env(): Promise<Env>;
+  /** Calls waiting for an answer, this page load and earlier ones. */
+  pending(): StoredCall[];
+  /** Reads the URL for replies now (the listeners do it on their own). */
+  check(): void;
+  /** Rejects every waiting call with CANCELLED and removes the listeners. */
+  destroy(): void;
+}
+
+interface Waiter {
+  url?: string;
+  resolve(value: unknown): void;
+  reject(err: HybridError): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export function createBridge<M extends object = AnyApis>(options: BridgeOptions = {}): Bridge<M> {
+  const win = options.window || window;
+  const relayPage = options.relayPage || DEFAULT_RELAY_PAGE;
+  const defaultTimeout = options.timeout ?? 10_000;
+  const doc = createId('d');
+  const store = new CallStore(safeSession(win), options.storageKey || 'hk:bridge');
+  const pushes = new Emitter<Record<string, unknown>>();
+  const recovered = new Emitter<{ recovered: RecoveredReply }>();
+  const waiters = new Map<string, Waiter>();
+  const queue: string[] = [];
+  let inFlight: string | null = null;
+  let envPromise: Promise<Env> | null = null;
+  let destroyed = false;
+  const miniProgram = () => options.miniProgram || findMiniProgram(win);
+
+  const env = () => envPromise || (envPromise = detectEnv(win, miniProgram(), options.envTimeout ?? 1500));
+
+  function forget(req: string): void {
+    store.update((calls) => calls.filter((c) => c.req !== req));
+    const q = queue.indexOf(req);
+    if (q >= 0) queue.splice(q, 1);
+    if (inFlight === req) {
+      inFlight = null;
+      pump();
+    }
+  }
+
+  function settle(req: string, payload: ReplyPayload): void {
+    const waiter = waiters.get(req);
+    if (waiter) {
+      waiters.delete(req);
+      clearTimeout(waiter.timer);
+      if (payload.ok) waiter.resolve(payload.data);
+      else waiter.reject(new HybridError(payload.error.code, payload.error.message));
+      forget(req);
+      return;
+    }
+    const stored = store.calls().find((c) => c.req === req);
+    if (stored) recover(stored, payload); // else: answered already, or not ours
+  }
+
+  /** Answers a call made by an earlier load of the page. */
+  function recover(call: StoredCall, payload: ReplyPayload): void {
+    forget(call.req);
+    recovered.emit('recovered', Object.assign({ req: call.req, api: call.api }, payload) as RecoveredReply);
+  }
+
+  /** Sends the next queued call when no relay navigation is in flight. */
+  function pump(): void {
+    if (inFlight || destroyed) return;
+    // A call sent by an earlier load of the page may still be on its way back: wait for it.
+    const now = Date.now();
+    const earlier = store.calls().find((c) => c.doc !== doc && c.sent && c.deadline > now);
+    if (earlier) {
+      inFlight = earlier.req;
+      return;
+    }
+    const req = queue.shift();
+    const waiter = req ? waiters.get(req) : undefined;
+    if (!req || !waiter || !waiter.url) return;
+    inFlight = req;
+    store.update((calls) => calls.map((c) => (c.req === req ? Object.assign({}, c, { sent: true }) : c)));
+    const mp = miniProgram();
+    try {
+      mp!.navigateTo({
+        url: waiter.url,
+        fail: (err) => settle(req, failure('CANCELLED', 'navigateTo failed: ' + ((err && err.errMsg) || ''))),
+      });
+    } catch (err) {
+      settle(req, failure('CANCELLED', 'navigateTo failed: ' + (err as Error).message));
+    }
+  }
+
+  function callNavigate(req: string, api: string, params: unknown, timeout: number, waiter: Waiter): void {
+    waiter.url = buildRelayUrl(relayPage, { req, api, params }, options.maxCmdLength ?? LIMITS.maxCmdLength);
+    env().then((where) => {
+      if (!waiters.has(req)) return; // timed out meanwhile
+      if (where !== 'miniprogram' || !miniProgram()) {
+        settle(req, failure('NOT_IN_MINIPROGRAM', 'not in a mini program web-view: ' + where));
+        return;
+      }
+      store.update((calls) => calls.concat({ req, api, deadline: Date.now() + timeout, sent: false, doc }));
+      queue.push(req);
+      pump();
+    });
+  }
+
+  function call(api: string, params?: unknown, callOptions: CallOptions = {}): Promise<unknown> {
+    const timeout = callOptions.timeout ?? defaultTimeout;
+    const mode = callOptions.transport || 'auto';
+    const socket = options.socket;
+    if (destroyed) return Promise.reject(new HybridError('CANCELLED', 'the bridge was destroyed'));
+    if (mode === 'socket' || (mode === 'auto' && socket && socket.isOpen())) {
+      if (!socket) return Promise.reject(new HybridError('OFFLINE', 'no socket transport is configured'));
+      return socket.call(api, params, timeout);
+    }
+    const req = createId('hk');
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          waiters.delete(req);
+          forget(req);
+          reject(new HybridError('TIMEOUT', `no reply to "${api}" in ${timeout} ms`));
+        }, timeout),
+      };
+      waiters.set(req, waiter);
+      try {
+        callNavigate(req, api, params, timeout, waiter);
+      } catch (err) {
+        waiters.delete(req);
+        clearTimeout(waiter.timer);
+        reject(HybridError.from(err, 'BAD_REQUEST'));
+      }
+    });
+  }
+
+  /** Reads replies and pushes from `url`; strips them from the address bar when it is the current URL. */
+  function scan(url: string): void {
+    if (destroyed) return;
+    const { replies, pushes: got } = readHash(url);
+    for (const r of replies) settle(r.req, r.payload);
+    for (const p of got) if (store.firstSeen(p.id)) pushes.emit(p.event, p.data);
+    const current = win.location.href;
+    const clean = stripOurs(current);
+    if (clean !== current) {
+      if (current !== url) scan(current);
+      try {
+        win.history.replaceState(win.history.state, '', clean);
+      } catch {
+        // sandboxed documents may refuse; the reply was still read
+      }
+    }
+  }
+
+  /** Calls left by an earlier load of the page: unsent ones are lost, sent ones wait until their deadline. */
+  function recoverEarlierCalls(): void {
+    const now = Date.now();
+    for (const c of store.calls()) {
+      if (c.doc === doc) continue;
+      if (!c.sent) recover(c, failure('CANCELLED', 'reloaded before sending'));
+      else {
+        setTimeout(() => {
+          if (store.calls().some((s) => s.req === c.req)) recover(c, failure('TIMEOUT', 'no reply in time'));
+        }, Math.max(0, c.deadline - now));
+      }
+    }
+  }
+
+  const offSocketPush = options.socket && options.socket.onPush ? options.socket.onPush((event, data) => pushes.emit(event, data)) : undefined;
+  const rescan = () => scan(win.location.href);
+  const listeners: Array<[EventTarget, string, (e: Event) => void]> = [
+    [win, 'hashchange', (e) => scan((e as HashChangeEvent).newURL || win.location.href)],
+    [win, 'pageshow', rescan],
+    [win, 'popstate', rescan],
+    [win.document, 'visibilitychange', () => win.document.visibilityState !== 'hidden' && rescan()],
+  ];
+  for (const [target, type, fn] of listeners) target.addEventListener(type, fn);
+  // Next tick: the app registers its `on`/`onRecovered` listeners right after createBridge.
+  const startTimer = setTimeout(() => {
+    rescan();
+    recoverEarlierCalls();
+    pump();
+  }, 0);
+
+  /** Adds one item to the postMessage batch. */
+  function postItem(item: Record<string, unknown>): void {
+    const mp = miniProgram();
+    if (!mp) throw new HybridError('NOT_IN_MINIPROGRAM', 'wx.miniProgram is not available');
+    mp.postMessage({ data: item });
+  }
+
+  return {
+    call: call as Bridge<M>['call'],
+    on: (event, fn) => pushes.on(event, fn),
+    onRecovered: (fn) => recovered.on('recovered', fn),
+    post: (data) => postItem({ [POSTED_DATA_KEY]: createId('m'), data }),
+    postCall: (api, params) => postItem({ [POSTED_CMD_KEY]: { v: 1, req: createId('pc'), api, params } }),
+    env,
+    pending: () => store.calls(),
+    check: rescan,
+    destroy() {
+      if (destroyed) return;
+      destroyed = true;
+      clearTimeout(startTimer);
+      for (const [target, type, fn] of listeners) target.removeEventListener(type, fn);
+      for (const [req, w] of Array.from(waiters)) {
+        waiters.delete(req);
+        clearTimeout(w.timer);
+        forget(req);
+        w.reject(new HybridError('CANCELLED', 'the bridge was destroyed'));
+      }
+      if (offSocketPush) offSocketPush();
+      if (options.socket && options.socket.close) options.socket.close();
+    },
+  };
+}
+
+function failure(code: HybridError['code'], message: string): ReplyPayload {
+  return { ok: false, error: { code, message } };
+}
+
+function safeSession(win: Window): Storage | undefined {
+  try {
+    return win.sessionStorage;
+  } catch {
+    return undefined;
+  }
+}

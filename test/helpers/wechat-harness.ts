@@ -1,0 +1,399 @@
+/**
+ * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate),
+ * and the relay round trip — `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the
+ * web-view page, push and load the relay page with the query as options), `wx.navigateBack` pops
+ * it and shows the web-view page again. Every change of the bridge's web-view `src` is reported
+ * through `onSrcChange` (the end-to-end test turns it into a real navigation of Chromium).
+ *
+ * Works in the `mp` jest project (jsdom + test/helpers/mp-setup.ts) and in the `node` project,
+ * where `installMiniProgramGlobals()` creates the jsdom window miniprogram-simulate needs.
+ */
+import * as path from 'path';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import type { Browser, Page as BrowserPage } from 'playwright-core';
+
+export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
+
+type Page = Record<string, unknown>;
+type Simulate = typeof import('miniprogram-simulate');
+/** The parts of a rendered component the simulate typings leave out. */
+export type Wrapper = ReturnType<Simulate['render']> & {
+  attach(parent: unknown): void;
+  detach(): void;
+  addEventListener(event: string, fn: (e: any) => void): void;
+  triggerPageLifeTime(name: 'show' | 'hide' | 'resize', arg?: unknown): void;
+};
+
+const g = global as unknown as Record<string, any>;
+
+/** jsdom globals + miniprogram-simulate + the page stack API, for node-environment tests. */
+export function installMiniProgramGlobals(): Simulate {
+  if (!g.__hkJsdom && typeof g.document === 'undefined') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { JSDOM } = require('jsdom');
+    const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://127.0.0.1/' });
+    g.__hkJsdom = dom;
+    for (const key of ['window', 'document', 'navigator', 'HTMLElement', 'Node', 'Element', 'Event', 'CustomEvent', 'getComputedStyle', 'MutationObserver']) {
+      Object.defineProperty(global, key, { value: key === 'window' ? dom.window : dom.window[key], configurable: true, writable: true });
+    }
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const simulate: Simulate = require('miniprogram-simulate');
+  if (!g.__pageStack) {
+    const stack: Page[] = [];
+    g.__pageStack = stack;
+    g.getCurrentPages = () => stack.slice();
+    g.getApp = () => ({ globalData: {} });
+  }
+  return simulate;
+}
+
+/** Closes the jsdom window made by installMiniProgramGlobals (its timers keep jest alive otherwise). */
+export function closeMiniProgramGlobals(): void {
+  if (g.__hkJsdom) g.__hkJsdom.window.close();
+}
+
+const loaded: Record<string, string> = {};
+function load(simulate: Simulate, rel: string, tag: string): string {
+  if (!loaded[rel]) loaded[rel] = simulate.load(path.join(MP_ROOT, rel), tag, { rootPath: MP_ROOT });
+  return loaded[rel];
+}
+
+/** The built module (same instance the built components use). */
+export function mpModule<T = any>(rel: string): T {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(MP_ROOT, rel));
+}
+
+/** Renders the built bridge-webview (not attached yet). */
+export function renderBridge(simulate: Simulate, props: Record<string, unknown>): Wrapper {
+  const id = load(simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
+  return <Wrapper>simulate.render(id, { minInterval: 5, ...props });
+}
+
+export interface HarnessOptions {
+  src: string;
+  query?: Record<string, unknown>;
+  webviewId?: string;
+  /** bridge-webview minInterval (ms between hash writes); small in tests. */
+  minInterval?: number;
+  /** What WeChat hands onLoad: the query value as sent (default) or percent-decoded once. */
+  decodeOptions?: boolean;
+}
+
+export interface RelayVisit {
+  page: Wrapper;
+  options: Record<string, string>;
+}
+
+export class WeChatHarness {
+  readonly simulate: Simulate;
+  readonly openerPage: Page = { route: 'pages/web/index' };
+  readonly bridge: Wrapper;
+  /** Each src the web-view got, in order. */
+  readonly srcHistory: string[] = [];
+  relay: RelayVisit | null = null;
+  /** Relay pages opened so far, and navigateBack calls made by relay pages. */
+  relayCount = 0;
+  /** Relay pages opened while another was still open (the SDK must never do that). */
+  stackedRelays = 0;
+  backCount = 0;
+  private listeners: Array<(src: string) => void> = [];
+  private readonly stack: Page[];
+  private readonly originalBack: unknown;
+
+  constructor(private readonly options: HarnessOptions) {
+    this.simulate = installMiniProgramGlobals();
+    this.stack = g.__pageStack;
+    this.stack.length = 0;
+    this.stack.push(this.openerPage);
+    const wx = g.wx;
+    this.originalBack = wx.navigateBack;
+    wx.navigateBack = (opts: { success?: () => void } = {}) => {
+      this.backCount++;
+      setTimeout(() => {
+        this.popRelay();
+        if (opts.success) opts.success();
+      }, 0);
+    };
+    this.bridge = renderBridge(this.simulate, {
+      src: options.src,
+      query: options.query || {},
+      webviewId: options.webviewId || 'hk-webview',
+      minInterval: options.minInterval ?? 5,
+    });
+    this.watchSrc();
+    this.bridge.attach(document.createElement('parent-wrapper'));
+    this.noteSrc();
+  }
+
+  get src(): string {
+    return (this.bridge.instance as any).data.url;
+  }
+
+  get bridgeMethods(): { push(event: string, data?: unknown): string; reload(): void; reply(req: string, payload: unknown): void } {
+    return this.bridge.instance as any;
+  }
+
+  onSrcChange(fn: (src: string) => void): void {
+    this.listeners.push(fn);
+  }
+
+  /** What `wx.miniProgram.navigateTo({ url })` does in WeChat. */
+  openRelay(url: string): RelayVisit {
+    const q = url.indexOf('?');
+    const options: Record<string, string> = {};
+    if (q >= 0) {
+      for (const pair of url.slice(q + 1).split('&')) {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) continue;
+        const value = pair.slice(eq + 1);
+        options[pair.slice(0, eq)] = this.options.decodeOptions ? safeDecode(value) : value;
+      }
+    }
+    this.relayCount++;
+    if (this.relay) this.stackedRelays++;
+    this.bridge.triggerPageLifeTime('hide');
+    const id = load(this.simulate, 'pages/hybrid-relay/index', 'hk-relay-page');
+    const page = <Wrapper>this.simulate.render(id, {});
+    this.stack.push(page.instance as unknown as Page);
+    page.attach(document.createElement('parent-wrapper'));
+    this.relay = { page, options };
+    (page.instance as any).onLoad(options);
+    return this.relay;
+  }
+
+  /** The user presses back on the relay page. */
+  leaveRelay(): void {
+    this.popRelay();
+  }
+
+  private popRelay(): void {
+    if (!this.relay) return;
+    const { page } = this.relay;
+    this.relay = null;
+    const i = this.stack.indexOf(page.instance as unknown as Page);
+    if (i >= 0) this.stack.splice(i, 1);
+    page.detach();
+    this.bridge.triggerPageLifeTime('show');
+  }
+
+  private watchSrc(): void {
+    const instance = this.bridge.instance as any;
+    const setData = instance.setData.bind(instance);
+    instance.setData = (patch: Record<string, unknown>, cb?: () => void) => {
+      setData(patch, cb);
+      if (typeof patch.url === 'string') this.noteSrc();
+    };
+  }
+
+  private noteSrc(): void {
+    const src = this.src;
+    if (this.srcHistory[this.srcHistory.length - 1] === src) return;
+    this.srcHistory.push(src);
+    for (const fn of this.listeners) fn(src);
+  }
+
+  close(): void {
+    if (this.relay) this.popRelay();
+    this.bridge.detach();
+    g.wx.navigateBack = this.originalBack;
+    this.stack.length = 0;
+  }
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every few ms until it returns a value other than undefined/null/false, or fails after `timeout`. */
+export async function waitFor<T>(check: () => T | undefined | null | false, timeout = 3000, what = 'condition'): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== null && value !== false) return value as T;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The H5 side: a static server on 127.0.0.1:0 and headless Chromium (Debian's, via playwright). */
+/* A minimal launcher of our own: test/helpers/chromium.ts (branch pipeline) was not here yet.   */
+
+
+export const CHROMIUM_FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+export async function launchChromium(): Promise<Browser> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: 20_000 });
+}
+
+export interface StaticServer {
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serves `pages` (path → HTML) and the built H5 SDK at /hybrid-kit.js, on 127.0.0.1 only. */
+export async function serveH5(pages: Record<string, string>): Promise<StaticServer> {
+  const sdk = path.resolve(__dirname, '../../dist/h5/hybrid-kit.js');
+  const server = http.createServer((req, res) => {
+    const pathname = (req.url || '/').split(/[?#]/)[0];
+    if (pathname === '/hybrid-kit.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end(fs.readFileSync(sdk));
+    } else if (pages[pathname] !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(pages[pathname]);
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  server.keepAliveTimeout = 100;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** The JS-SDK's `wx.miniProgram` as WeChat gives it to the page, backed by the harness. */
+export const FAKE_JSSDK = `
+window.wx = { miniProgram: {
+  navigateTo: function (o) { window.__hkNavigateTo(o.url).then(function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); }); },
+  postMessage: function (o) { window.__hkPostMessage(JSON.stringify(o.data)); },
+  getEnv: function (cb) { setTimeout(function () { cb({ miniprogram: true }); }, 0); }
+} };`;
+
+/**
+ * Connects a Chromium page to a WeChatHarness: the page's navigateTo opens the relay page,
+ * postMessage fills the batch, and each new web-view `src` navigates the page (hash only:
+ * same document; `reloadNext()` makes the next one a full reload, as some devices do).
+ */
+export class WebviewDriver {
+  readonly posted: unknown[] = [];
+  private chain: Promise<unknown> = Promise.resolve();
+  private reloadOnce = false;
+  private dropOnce = false;
+  navigations = 0;
+
+  constructor(readonly harness: WeChatHarness, readonly page: BrowserPage) {}
+
+  async start(): Promise<void> {
+    await this.page.exposeFunction('__hkNavigateTo', (url: string) => {
+      if (this.dropOnce) this.dropOnce = false;
+      else this.harness.openRelay(url);
+    });
+    await this.page.exposeFunction('__hkPostMessage', (json: string) => {
+      this.posted.push(JSON.parse(json));
+    });
+    await this.page.addInitScript(FAKE_JSSDK);
+    this.harness.onSrcChange((src) => {
+      this.chain = this.chain.then(() => this.navigate(src)).catch(() => undefined);
+    });
+    await this.page.goto(this.harness.src);
+  }
+
+  reloadNext(): void {
+    this.reloadOnce = true;
+  }
+
+  /** The next navigateTo reports success but opens nothing (as WeChat does at the page stack limit). */
+  dropNext(): void {
+    this.dropOnce = true;
+  }
+
+  /** A fresh load of the web-view's current URL (a new document; sessionStorage stays). */
+  async reloadPage(): Promise<void> {
+    await this.page.goto('about:blank');
+    await this.page.goto(this.harness.src);
+  }
+
+  /** Resolves once every src change so far has reached the page. */
+  settled(): Promise<unknown> {
+    return this.chain;
+  }
+
+  private async navigate(src: string): Promise<void> {
+    this.navigations++;
+    if (this.reloadOnce) {
+      this.reloadOnce = false;
+      // A new document, not a same-document hash change (sessionStorage stays: same tab, same origin).
+      await this.reloadPage();
+      return;
+    }
+    await this.page.evaluate((u) => {
+      window.location.href = u;
+    }, src);
+  }
+
+  /** The user goes back from the web-view page: WeChat delivers the postMessage batch. */
+  deliverBatch(): void {
+    const webview = this.harness.bridge.querySelector('#' + ((this.harness.bridge.instance as any).data.webviewId as string))!;
+    webview.dispatchEvent('message', { detail: { data: this.posted.slice() }, bubbles: false });
+  }
+}
+
+/** Polls a function in the page until it returns something other than undefined. */
+export async function pollPage<T>(page: BrowserPage, fn: () => T | undefined, timeout = 4000): Promise<T> {
+  const end = Date.now() + timeout;
+  for (;;) {
+    const value = await page.evaluate(fn).catch(() => undefined);
+    if (value !== undefined) return value as T;
+    if (Date.now() > end) throw new Error('timed out polling the page');
+    await sleep(10);
+  }
+}
+
+export interface Settled {
+  ok: boolean;
+  data?: any;
+  code?: string;
+  message?: string;
+  name?: string;
+}
+
+/** `window.__bridge.call(...)` in the page, settled into { ok, data } or { ok: false, code, message }. */
+export function settleCall(page: BrowserPage, api: string, params?: unknown, options?: unknown): Promise<Settled> {
+  return page.evaluate(([a, p, o]) => {
+    const w = window as any;
+    return w.__bridge.call(a, p, o).then(
+      (data: unknown) => ({ ok: true, data }),
+      (e: any) => ({ ok: false, code: e.code, message: e.message, name: e.name }),
+    );
+  }, [api, params, options] as const);
+}
+
+/**
+ * The handlers the end-to-end tests call, registered as `<prefix>echo`, `const`, `wait`
+ * ({ ms, v } → v after ms), `throws` and `never`. Returns the function that removes them all.
+ */
+export function registerTestHandlers(registry: { register(api: string, fn: (p: any) => unknown): () => void }, prefix = ''): () => void {
+  const offs = [
+    registry.register(prefix + 'echo', (p: unknown) => p),
+    registry.register(prefix + 'const', () => ({ same: true })),
+    registry.register(prefix + 'wait', (p: { ms: number; v: unknown }) => new Promise((r) => setTimeout(() => r(p.v), p.ms))),
+    registry.register(prefix + 'throws', () => {
+      throw new Error(`${prefix}handler broke`);
+    }),
+    registry.register(prefix + 'never', () => new Promise(() => undefined)),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,260 @@
+/**
+ * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
+ *
+ * The BUILT socket-manager behavior (miniprogram_dist) inside pages rendered by miniprogram-simulate,
+ * with wx.connectSocket backed by the real `ws` client and a real protocol server on 127.0.0.1.
+ */
+import * as path from 'path';
+import { MP_ROOT, simulate } from '../helpers/mp';
+import { ProtocolServer } from '../helpers/protocol-server';
+import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
+import type * as ManagerModule from '../../src/behaviors/socket-manager';
+
+// The built file, as DevTools would load it (it calls the Behavior() global of simulate).
+const manager = require(path.join(MP_ROOT, 'behaviors/socket-manager')) as typeof ManagerModule;
+
+type AppEvent = 'show' | 'hide' | 'network';
+type Fn = (res?: unknown) => void;
+
+/** wx.onAppShow / onAppHide / onNetworkStatusChange with their off* counterparts (simulate only has no-ops). */
+function installAppEvents(wxObj: Record<string, unknown>) {
+  const listeners: Record<AppEvent, Set<Fn>> = { show: new Set(), hide: new Set(), network: new Set() };
+  const pairs: Array<[string, string, AppEvent]> = [
+    ['onAppShow', 'offAppShow', 'show'],
+    ['onAppHide', 'offAppHide', 'hide'],
+    ['onNetworkStatusChange', 'offNetworkStatusChange', 'network'],
+  ];
+  for (const [on, off, ev] of pairs) {
+    wxObj[on] = (fn: Fn) => listeners[ev].add(fn);
+    wxObj[off] = (fn: Fn) => listeners[ev].delete(fn);
+  }
+  return {
+    fire: (ev: AppEvent, res?: unknown) => Array.from(listeners[ev]).forEach((fn) => fn(res)),
+    count: () => listeners.show.size + listeners.hide.size + listeners.network.size,
+  };
+}
+
+const wxObj = (global as unknown as { wx: Record<string, unknown> }).wx;
+const appEvents = installAppEvents(wxObj);
+let server: ProtocolServer;
+let wsWx: WsWx;
+let config: Record<string, unknown> = {};
+const hostMessages: unknown[] = [];
+
+const FAST = { backoff: { base: 10, cap: 40 }, heartbeatInterval: 0, connectTimeout: 1000, closeTimeout: 100, minUptime: 100 };
+
+// A page built with Component(), configured in code (socketConfig) and hooked to every message.
+const pageId = simulate.load({
+  template: '<view class="state">{{socketState}}</view>',
+  behaviors: [manager.socketManager],
+  options: { pureDataPattern: /^_/ },
+  methods: {
+    socketConfig() {
+      return config;
+    },
+    onSocketMessage(frame: unknown) {
+      hostMessages.push(frame);
+    },
+  },
+});
+// A component configured by properties only.
+const propsId = simulate.load({
+  template: '<view class="state">{{socketState}}</view>',
+  behaviors: [manager.socketManager],
+});
+
+/** The parts of a simulate render root these tests use (its published typings lack attach/detach). */
+interface Host {
+  instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
+  attach(parent: Element): void;
+  detach(): void;
+  querySelector(selector: string): { dom?: Element } | undefined;
+}
+
+function mount(id = pageId, props?: Record<string, unknown>): Host {
+  const comp = simulate.render(id, props) as unknown as Host;
+  comp.attach(document.createElement('parent-wrapper'));
+  return comp;
+}
+
+const rendered = (comp: Host) => comp.querySelector('.state')!.dom!.textContent;
+
+beforeEach(async () => {
+  server = await ProtocolServer.start();
+  wsWx = createWsWx();
+  wxObj.connectSocket = wsWx.connectSocket;
+  config = { url: `ws://127.0.0.1:${server.port}/socket`, token: 'tok', env: 'miniapp', ...FAST };
+  hostMessages.length = 0;
+});
+
+afterEach(async () => {
+  manager.closeAllSockets();
+  await server.close();
+  await wsWx.settled();
+  expect(appEvents.count()).toBe(0);
+  expect(wsWx.invalidCloses).toBe(0);
+});
+
+test('a page mixes the behavior in: state reaches the page data and the rendered view', async () => {
+  const page = mount();
+  const states: string[] = [];
+  const setData = page.instance.setData.bind(page.instance);
+  page.instance.setData = (d: Record<string, unknown>) => {
+    if ('socketState' in d) states.push(d.socketState as string);
+    return setData(d);
+  };
+  await waitFor(() => page.instance.data.socketState === 'open');
+  simulate.sleep(0);
+  expect(rendered(page)).toBe('open');
+  expect(server.handshakes).toEqual([{ token: 'tok', env: 'miniapp', header: undefined }]);
+
+  server.dropAll();
+  await waitFor(() => server.connections === 2 && page.instance.data.socketState === 'open');
+  // setData only on change: one call per transition (the spy went in after 'connecting').
+  expect(states).toEqual(['open', 'waiting', 'connecting', 'open']);
+  page.detach();
+});
+
+test('pages with the same URL share one connection; the last one to leave closes it', async () => {
+  const a = mount();
+  const b = mount();
+  const c = mount(propsId, { socketUrl: `ws://127.0.0.1:${server.port}/socket`, socketToken: 'tok' });
+  await waitFor(() => [a, b, c].every((p) => p.instance.data.socketState === 'open'));
+  expect(wsWx.created).toBe(1);
+  expect(server.openCount).toBe(1);
+  expect(manager.socketPoolStats()).toEqual([expect.objectContaining({ users: 3, state: 'open' })]);
+
+  a.detach();
+  b.detach();
+  expect(manager.socketPoolStats()[0].users).toBe(1);
+  expect(server.openCount).toBe(1);
+  c.detach();
+  expect(manager.socketPoolStats()).toEqual([]);
+  await wsWx.settled();
+  expect(server.openCount).toBe(0);
+  expect(appEvents.count()).toBe(0);
+});
+
+test('subscriptions made through the behavior end with their page; relay-format frames arrive by type', async () => {
+  const a = mount();
+  const b = mount();
+  await waitFor(() => a.instance.data.socketState === 'open');
+  const got: string[] = [];
+  a.instance.socketSubscribe('addMaterial', (d: { n: number }) => got.push(`a${d.n}`));
+  b.instance.socketSubscribe('addMaterial', (d: { n: number }) => got.push(`b${d.n}`));
+  server.push('tok', 'miniapp', { type: 'addMaterial', data: { n: 1 } });
+  await waitFor(() => got.length === 2);
+  a.detach();
+  server.push('tok', 'miniapp', { type: 'addMaterial', data: { n: 2 } });
+  server.push('tok', 'miniapp', { type: 'message', event: 'chat', data: 'hi' });
+  await waitFor(() => hostMessages.length === 1);
+  expect(got.sort()).toEqual(['a1', 'b1', 'b2']);
+  // Only b is still attached, so the host hook ran once for the one message.
+  expect(hostMessages).toEqual([expect.objectContaining({ event: 'chat', data: 'hi' })]);
+  b.detach();
+});
+
+test('requests and reliable messages through the behavior methods', async () => {
+  const page = mount();
+  await expect(page.instance.socketRequest('echo', { x: 1 })).resolves.toEqual({ x: 1 });
+  const r = page.instance.socketEmit('note', 'hello', { reliable: true });
+  expect(['sent', 'queued']).toContain(r.status);
+  await waitFor(() => server.receivedIds.get(r.id) === 1 && page.instance.socketClient().stats().unacked === 0);
+  page.detach();
+  expect(() => page.instance.socketEmit('x')).toThrow(expect.objectContaining({ code: 'OFFLINE' }));
+  await expect(page.instance.socketRequest('echo')).rejects.toMatchObject({ code: 'OFFLINE' });
+});
+
+test('app hide pauses, show reconnects at once; offline pauses, online reconnects', async () => {
+  config = { ...config, backoff: { base: 60000, cap: 60000 } }; // a retry could only come from show/online
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open');
+  appEvents.fire('hide');
+  expect(page.instance.data.socketState).toBe('paused');
+  await wsWx.settled();
+  appEvents.fire('show');
+  await waitFor(() => page.instance.data.socketState === 'open' && server.connections === 2);
+
+  appEvents.fire('network', { isConnected: false, networkType: 'none' });
+  expect(page.instance.data.socketState).toBe('paused');
+  appEvents.fire('hide');
+  appEvents.fire('show'); // still offline: stays paused
+  expect(page.instance.data.socketState).toBe('paused');
+  appEvents.fire('network', { isConnected: true, networkType: 'wifi' });
+  await waitFor(() => page.instance.data.socketState === 'open' && server.connections === 3);
+  page.detach();
+});
+
+test('network back retries a connection that ran out of retries, but not one closed with a terminal code', async () => {
+  config = { ...config, backoff: { base: 5, cap: 5, maxRetries: 1 } };
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open');
+  await server.kill();
+  await waitFor(() => page.instance.data.socketState === 'failed');
+  await server.restart();
+  appEvents.fire('network', { isConnected: true, networkType: 'wifi' });
+  await waitFor(() => page.instance.data.socketState === 'open');
+
+  server.closeAll(4501, 'token revoked');
+  await waitFor(() => page.instance.data.socketState === 'failed');
+  const connections = server.connections;
+  appEvents.fire('show');
+  appEvents.fire('network', { isConnected: true, networkType: 'wifi' });
+  expect(page.instance.data.socketState).toBe('failed');
+  expect(server.connections).toBe(connections);
+  page.detach();
+});
+
+test('keepAlive keeps the connection at app level after the last page; closeAllSockets ends it', async () => {
+  config = { ...config, keepAlive: true };
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open');
+  page.detach();
+  expect(manager.socketPoolStats()).toEqual([expect.objectContaining({ users: 0, state: 'open' })]);
+  expect(server.openCount).toBe(1);
+  const again = mount();
+  expect(again.instance.data.socketState).toBe('open');
+  expect(wsWx.created).toBe(1);
+  again.detach();
+  manager.closeAllSockets();
+  await wsWx.settled();
+  expect(server.openCount).toBe(0);
+});
+
+test('many mount/unmount cycles leave no connection, timer or listener behind', async () => {
+  config = { ...config, heartbeatInterval: 50, pongTimeout: 200 };
+  const clients: Array<{ busy: boolean }> = [];
+  for (let i = 0; i < 40; i++) {
+    const pages = [mount(), mount()];
+    clients.push(pages[0].instance.socketClient());
+    if (i % 4 === 0) await waitFor(() => pages[0].instance.data.socketState === 'open');
+    pages[0].instance.socketSubscribe('e', () => undefined);
+    for (const p of pages) p.detach();
+  }
+  expect(manager.socketPoolStats()).toEqual([]);
+  expect(appEvents.count()).toBe(0);
+  await wsWx.settled();
+  expect(wsWx.live()).toBe(0);
+  expect(clients.filter((c) => c.busy)).toEqual([]);
+  expect(wsWx.created).toBeLessThanOrEqual(40);
+  expect(server.connections).toBeGreaterThanOrEqual(10);
+});
+
+test('changing the socketToken property moves the host to the matching shared connection', async () => {
+  const url = `ws://127.0.0.1:${server.port}/socket`;
+  const comp = mount(propsId, { socketUrl: url, socketToken: 'one' });
+  await waitFor(() => comp.instance.data.socketState === 'open');
+  (comp as unknown as { setData(d: object): void }).setData({ socketToken: 'two' });
+  await waitFor(() => comp.instance.data.socketState === 'open' && server.handshakes.length === 2);
+  expect(server.handshakes.map((h) => h.token)).toEqual(['one', 'two']);
+  expect(manager.socketPoolStats()).toEqual([expect.objectContaining({ key: `${url}|miniapp|two`, users: 1 })]);
+  comp.detach();
+});
+
+test('a page with no URL stays idle; a bad config is a BAD_REQUEST', () => {
+  const idle = mount(propsId);
+  expect(idle.instance.data.socketState).toBe('idle');
+  expect(idle.instance.socketStart()).toBe(false);
+  expect(() => manager.acquireSocket({} as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  idle.detach();
+});

@@ -1,0 +1,159 @@
+/**
+ * Load generator process (forked by the runner). Opens paired clients (token i: `h5` + `miniapp`)
+ * on a relay, drives messages from each h5 client to its peer and measures forwarded messages per
+ * second and latency. Every loop is bounded by a duration and stops by itself; `closeAll` ends
+ * every socket. Connects only to the URL it is given (127.0.0.1 in the runner).
+ */
+const { performance } = require('perf_hooks');
+const WebSocket = require('ws');
+const { serve, sleep } = require('../lib/worker');
+const { summarize } = require('../lib/stats');
+const { openMany } = require('../lib/connect');
+
+let pairs = []; // { h5, miniapp }
+let idle = [];
+
+/**
+ * Protocol clients (our relay) send `resume` right after open, as docs/protocol.md asks; without
+ * it the relay waits `resumeWaitMs` before serving them live.
+ */
+function sendResume(sockets) {
+  for (const ws of sockets) ws.send('{"type":"resume","lastSeq":0}');
+}
+
+/** `peerUrl`: where the miniapp side connects (another instance, for the scale-out figure). */
+async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurrency = 100, timeoutMs = 5000, resume = false }) {
+  const specs = [];
+  for (let i = 0; i < count; i++) {
+    const token = `${tokenPrefix}${i}`;
+    specs.push(`${url}?token=${token}&env=h5`, `${peerUrl}?token=${token}&env=miniapp`);
+  }
+  const sockets = await openMany(specs, { concurrency, timeoutMs });
+  if (resume) sendResume(sockets);
+  for (let i = 0; i < sockets.length; i += 2) pairs.push({ h5: sockets[i], miniapp: sockets[i + 1] });
+  // Let the server's hello/presence frames pass before anything is measured.
+  await sleep(200);
+  return { pairs: pairs.length };
+}
+
+/** Idle connections for the memory figure: each its own token, nothing sent. */
+async function openIdle({ url, count, concurrency = 200, timeoutMs = 5000, resume = false }) {
+  const specs = [];
+  for (let i = 0; i < count; i++) specs.push(`${url}?token=idle${i}&env=${i % 2 ? 'h5' : 'miniapp'}`);
+  const sockets = await openMany(specs, { concurrency, timeoutMs });
+  if (resume) sendResume(sockets);
+  idle = idle.concat(sockets);
+  return { open: idle.filter((ws) => ws.readyState === WebSocket.OPEN).length };
+}
+
+// A chat-sized message (about 150 bytes of UTF-8); `s` is the send time on this process's clock.
+const TEXT = 'Benchmark message 基准消息: the quick brown fox jumps over the lazy dog 0123456789';
+const encode = (pair, sentAt) => `{"type":"message","data":{"p":${pair},"text":"${TEXT}","s":${sentAt}}}`;
+
+/** The send time in a forwarded message, read without a full JSON.parse (cheap for the generator). */
+function sentAtOf(text) {
+  const at = text.indexOf('"s":');
+  return at < 0 ? NaN : parseFloat(text.slice(at + 4, at + 40));
+}
+
+/** Calls onArrival(pairIndex, latencyMs) for each benchmark message the miniapp side receives. */
+function listen(onArrival) {
+  const handlers = pairs.map((pair, i) => {
+    const handler = (data) => {
+      const sentAt = sentAtOf(data.toString());
+      if (Number.isFinite(sentAt)) onArrival(i, performance.now() - sentAt); // hello, presence…: skipped
+    };
+    pair.miniapp.on('message', handler);
+    return handler;
+  });
+  return () => pairs.forEach((pair, i) => pair.miniapp.off('message', handlers[i]));
+}
+
+function send(i) {
+  const ws = pairs[i].h5;
+  if (ws.readyState === WebSocket.OPEN) ws.send(encode(i, performance.now()));
+}
+
+/**
+ * Closed loop: every pair keeps `window` messages in flight for `durationMs` (after `warmupMs`);
+ * returns messages delivered per second in the measured span.
+ */
+async function saturate({ window = 1, durationMs = 3000, warmupMs = 500 }) {
+  if (!pairs.length) throw new Error('open pairs first');
+  const start = performance.now();
+  const measureFrom = start + warmupMs;
+  const deadline = measureFrom + durationMs;
+  let delivered = 0;
+  const latencies = [];
+  const stop = listen((i, latency) => {
+    const now = performance.now();
+    if (now >= measureFrom && now < deadline) {
+      delivered++;
+      latencies.push(latency);
+    }
+    if (now < deadline) send(i);
+  });
+  for (let i = 0; i < pairs.length; i++) for (let k = 0; k < window; k++) send(i);
+  await sleep(warmupMs + durationMs);
+  stop();
+  await sleep(200); // let the last in-flight messages drain before the next phase
+  return { delivered, perSecond: delivered / (durationMs / 1000), latency: summarize(latencies) };
+}
+
+/** Open loop: `rate` messages per second in total, round-robin over the pairs, for `durationMs`. */
+async function steady({ rate, durationMs = 3000, drainMs = 2000, tickMs = 5 }) {
+  if (!pairs.length) throw new Error('open pairs first');
+  const latencies = [];
+  const stop = listen((_i, latency) => latencies.push(latency));
+  const start = performance.now();
+  let sent = 0;
+  let next = 0;
+  await new Promise((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(Math.floor((rate * Math.min(elapsed, durationMs)) / 1000), Math.ceil((rate * durationMs) / 1000));
+      for (; sent < due; sent++) {
+        send(next);
+        next = (next + 1) % pairs.length;
+      }
+      if (elapsed >= durationMs) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tickMs);
+  });
+  const drainUntil = performance.now() + drainMs;
+  while (latencies.length < sent && performance.now() < drainUntil) await sleep(20);
+  stop();
+  return { sent, received: latencies.length, latency: summarize(latencies) };
+}
+
+function closeSockets(list) {
+  return Promise.all(
+    list.map(
+      (ws) =>
+        new Promise((resolve) => {
+          if (ws.readyState === WebSocket.CLOSED) return resolve();
+          const timer = setTimeout(() => {
+            ws.terminate();
+            resolve();
+          }, 1000);
+          ws.once('close', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          ws.close();
+        }),
+    ),
+  );
+}
+
+async function closeAll() {
+  const all = pairs.flatMap((p) => [p.h5, p.miniapp]).concat(idle);
+  pairs = [];
+  idle = [];
+  await closeSockets(all);
+  return { closed: all.length };
+}
+
+serve({ openPairs, openIdle, saturate, steady, closeAll }, { onExit: closeAll });

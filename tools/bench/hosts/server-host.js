@@ -1,0 +1,50 @@
+/**
+ * Server process (forked by the runner with --expose-gc): runs one server at a time, bound to
+ * 127.0.0.1, and reports its memory. Kinds: `minimal` (baselines/minimal-forwarder), `seed002`
+ * (baselines/express-ws-relay), `echo` (baselines/echo-server), `ours` (our relay server).
+ */
+const { serve } = require('../lib/worker');
+const { startMinimalForwarder, closeWss } = require('../baselines/minimal-forwarder');
+const { startExpressWsRelay } = require('../baselines/express-ws-relay');
+const { startEchoServer } = require('../baselines/echo-server');
+const ours = require('../adapters/ours');
+
+const kinds = {
+  minimal: startMinimalForwarder,
+  seed002: startExpressWsRelay,
+  echo: async (options) => {
+    const server = await startEchoServer(options);
+    return { port: server.port, close: () => closeWss(server.wss) };
+  },
+  ours: (options) => ours.startRelay(options),
+};
+
+let current = null; // { kind, options, port, close }
+
+async function start({ kind, options = {} }) {
+  if (current) throw new Error(`a ${current.kind} server is already running`);
+  if (!kinds[kind]) throw new Error(`unknown server kind ${kind}`);
+  const server = await kinds[kind]({ ...options, host: '127.0.0.1', port: options.port || 0 });
+  current = { kind, options, port: server.port, close: server.close };
+  return { port: server.port };
+}
+
+async function stop() {
+  if (!current) return { stopped: false };
+  const { close } = current;
+  current = null;
+  await close();
+  return { stopped: true };
+}
+
+/** Memory after two full collections: what live connections really hold. */
+function memory() {
+  if (global.gc) {
+    global.gc();
+    global.gc();
+  }
+  const m = process.memoryUsage();
+  return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, gcExposed: Boolean(global.gc) };
+}
+
+serve({ start, stop, memory }, { onExit: stop });
