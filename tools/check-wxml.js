@@ -55,13 +55,15 @@ function findComponents(root) {
  */
 function resolveComponent(root, jsonFile, target) {
   const dir = path.dirname(path.join(root, jsonFile));
-  const exists = (base) => fs.existsSync(base + '.json') || fs.existsSync(path.join(base, 'index.json'));
-  const pick = (base) => (fs.existsSync(base + '.json') ? base : path.join(base, 'index'));
-  if (target.startsWith('.')) return exists(path.join(dir, target)) ? pick(path.join(dir, target)) : null;
-  if (target.startsWith('/')) return exists(path.join(root, target)) ? pick(path.join(root, target)) : null;
+  const found = (base) => {
+    if (fs.existsSync(base + '.json')) return base;
+    return fs.existsSync(path.join(base, 'index.json')) ? path.join(base, 'index') : null;
+  };
+  if (target.startsWith('.')) return found(path.join(dir, target));
+  if (target.startsWith('/')) return found(path.join(root, target));
   for (let d = dir; ; d = path.dirname(d)) {
-    const base = path.join(d, 'miniprogram_npm', target);
-    if (exists(base)) return pick(base);
+    const hit = found(path.join(d, 'miniprogram_npm', target));
+    if (hit) return hit;
     const fromRoot = path.relative(root, d);
     if (!fromRoot || fromRoot.startsWith('..')) return null; // searched up to the project root
   }

@@ -1,7 +1,7 @@
 /** tools/check-wxml.js: every WXML/WXSS of miniprogram_dist compiles with the official wcc/wcsc. */
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkMiniprogram, findComponents, listFiles, MiniprogramCheckError } from '../../tools/check-wxml';
+import { checkMiniprogram, findComponents, listFiles, MiniprogramCheckError, resolveComponent } from '../../tools/check-wxml';
 import { tempDirs } from '../helpers/tmp';
 
 const MP_DIST = path.resolve(__dirname, '../../miniprogram_dist');
@@ -85,4 +85,27 @@ test('component JSON conventions: valid JSON, sibling files, apply-shared, relat
 
 test('a missing directory is reported, not silently passed', () => {
   expect(() => checkMiniprogram(path.join(tmp.make(), 'nothing'))).toThrow(/does not exist: run the build first/);
+});
+
+test('usingComponents resolve as in DevTools: relative, from the root, nearest miniprogram_npm, folder index', () => {
+  const root = tmp.make();
+  const put = (file: string) => {
+    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    fs.writeFileSync(path.join(root, file), '{"component": true}');
+  };
+  put('miniprogram_npm/kit/components/a/index.json');
+  put('pages/deep/miniprogram_npm/kit/components/a/index.json'); // nearer: wins for pages/deep
+  put('components/local/index.json');
+  put('components/single.json');
+  const at = (file: string, target: string) => {
+    const hit = resolveComponent(root, file, target);
+    return hit && path.relative(root, hit).split(path.sep).join('/');
+  };
+  expect(at('pages/home/index.json', 'kit/components/a/index')).toBe('miniprogram_npm/kit/components/a/index');
+  expect(at('pages/deep/index.json', 'kit/components/a/index')).toBe('pages/deep/miniprogram_npm/kit/components/a/index');
+  expect(at('pages/home/index.json', 'kit/components/a')).toBe('miniprogram_npm/kit/components/a/index');
+  expect(at('pages/home/index.json', '/components/local/index')).toBe('components/local/index');
+  expect(at('pages/home/index.json', '../../components/single')).toBe('components/single');
+  expect(at('pages/home/index.json', 'kit/components/missing/index')).toBeNull();
+  expect(at('pages/home/index.json', './nothing')).toBeNull();
 });

@@ -17,7 +17,7 @@ function runJest(files: Record<string, string>) {
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
   const config = { rootDir: dir, testEnvironment: 'node', reporters: [path.join(ROOT, 'test/helpers/summary-reporter.js')], testMatch: ['<rootDir>/*.test.js'] };
   fs.writeFileSync(path.join(dir, 'jest.config.json'), JSON.stringify(config));
-  const run = spawnSync(process.execPath, [require.resolve('jest/bin/jest'), '--ci', '--config', path.join(dir, 'jest.config.json')], { cwd: dir, encoding: 'utf8', timeout: 50_000 });
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/jest/bin/jest.js'), '--ci', '--config', path.join(dir, 'jest.config.json')], { cwd: dir, encoding: 'utf8', timeout: 50_000 });
   const lines = run.stdout.trim().split('\n');
   return { status: run.status, last: lines[lines.length - 1] };
 }
