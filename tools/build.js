@@ -22,9 +22,10 @@ function clean(done) {
 /**
  * TypeScript of a tsconfig into its outDir (.js and .d.ts). Any type error rejects, with every
  * diagnostic in the message (they are also printed as gulp-typescript prints them).
- * `tsconfigFile` is relative to the repository root, or absolute.
+ * `tsconfigFile` is relative to the repository root, or absolute. `declarationsOnly` writes just the
+ * .d.ts (gulp-typescript emits nothing at all under tsc's own `emitDeclarationOnly`).
  */
-function compileProject(tsconfigFile, outDir) {
+function compileProject(tsconfigFile, outDir, { declarationsOnly = false } = {}) {
   return function compile() {
     const project = ts.createProject(path.resolve(config.root, tsconfigFile));
     const diagnostics = [];
@@ -46,7 +47,8 @@ function compileProject(tsconfigFile, outDir) {
         if (!failed && diagnostics.length === 0) return resolve();
         reject(new Error(`TypeScript errors in ${tsconfigFile}:\n${diagnostics.join('\n')}`));
       };
-      result.js.pipe(dest(outDir)).on('finish', finish).on('error', reject);
+      const js = declarationsOnly ? result.js.resume() : result.js.pipe(dest(outDir));
+      js.on(declarationsOnly ? 'end' : 'finish', finish).on('error', reject);
       result.dts.pipe(dest(outDir)).on('finish', finish).on('error', reject);
     });
   };
@@ -62,16 +64,26 @@ mpStatics.displayName = 'mp:statics';
 
 const mp = parallel(mpScripts, mpStatics);
 
-/** The H5 SDK: ESM + a single-file <script> build (esbuild), and .d.ts from tsc. */
+/**
+ * The H5 SDK: ESM + CJS (esbuild), the full single-file <script> build (hybrid-kit[.min].js, with the
+ * socket transport) and the lite one (hybrid-kit.lite[.min].js, navigate channel only), all with
+ * the global `HybridKit`.
+ */
 async function h5Bundles() {
   if (!fs.existsSync(config.h5Entry)) return; // the SDK has not landed yet
   const esbuild = require('esbuild');
-  const common = { entryPoints: [config.h5Entry], bundle: true, target: 'es2017', platform: 'browser', logLevel: 'warning' };
+  const common = { bundle: true, target: 'es2017', platform: 'browser', logLevel: 'warning' };
+  const out = (name) => path.join(config.h5Dist, name);
+  const script = (entry, name, minify, globalName) =>
+    esbuild.build({ ...common, entryPoints: [entry], format: 'iife', globalName, minify, outfile: out(name) });
   await Promise.all([
-    esbuild.build({ ...common, format: 'esm', outfile: path.join(config.h5Dist, 'index.mjs') }),
-    esbuild.build({ ...common, format: 'cjs', outfile: path.join(config.h5Dist, 'index.cjs') }),
-    esbuild.build({ ...common, format: 'iife', globalName: config.h5GlobalName, outfile: path.join(config.h5Dist, 'hybrid-kit.js') }),
-    esbuild.build({ ...common, format: 'iife', globalName: config.h5GlobalName, minify: true, outfile: path.join(config.h5Dist, 'hybrid-kit.min.js') }),
+    esbuild.build({ ...common, entryPoints: [config.h5Entry], format: 'esm', outfile: out('index.mjs') }),
+    esbuild.build({ ...common, entryPoints: [config.h5Entry], format: 'cjs', outfile: out('index.cjs') }),
+    script(config.h5Entry, 'hybrid-kit.js', false, config.h5GlobalName),
+    script(config.h5Entry, 'hybrid-kit.min.js', true, config.h5GlobalName),
+    // lite.ts assigns the global itself
+    script(config.h5LiteEntry, 'hybrid-kit.lite.js', false),
+    script(config.h5LiteEntry, 'hybrid-kit.lite.min.js', true),
   ]);
 }
 h5Bundles.displayName = 'h5:bundles';
@@ -82,7 +94,7 @@ function skipWithout(entry, task) {
   return wrapped;
 }
 
-const h5Types = skipWithout(config.h5Entry, compileProject('tsconfig.h5.json', path.join(config.h5Dist, 'types')));
+const h5Types = skipWithout(config.h5Entry, compileProject('tsconfig.h5.json', path.join(config.h5Dist, 'types'), { declarationsOnly: true }));
 h5Types.displayName = 'h5:types';
 const h5 = parallel(h5Bundles, h5Types);
 

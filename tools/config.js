@@ -17,5 +17,7 @@ module.exports = {
   staticGlobs: ['src/components/**/*.{json,wxml,wxss,wxs,png,jpg,jpeg,gif,svg,webp}', 'src/behaviors/**/*.{json,wxs}', 'src/core/**/*.wxs', 'src/pages/**/*.{json,wxml,wxss}'],
   /** The H5 SDK entry (src/h5/index.ts) and its global name in the <script> build. */
   h5Entry: path.join(root, 'src', 'h5', 'index.ts'),
+  /** The navigate-only entry of the lite <script> build (no socket transport). */
+  h5LiteEntry: path.join(root, 'src', 'h5', 'lite.ts'),
   h5GlobalName: 'HybridKit',
 };

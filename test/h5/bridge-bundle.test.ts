@@ -35,6 +35,23 @@ test('every build is there; the <script> build defines the global HybridKit', ()
   expect(new cjs.HybridError('TIMEOUT', 'x').code).toBe('TIMEOUT');
 });
 
+test('the lite <script> build (navigate channel only) defines HybridKit and is under 4 KiB min+gz', () => {
+  const lite = fs.readFileSync(path.join(H5_DIST, 'hybrid-kit.lite.min.js'), 'utf8');
+  const sandbox: Record<string, any> = {};
+  sandbox.window = sandbox;
+  vm.runInNewContext(lite, sandbox);
+  expect(Object.keys(sandbox.HybridKit).sort()).toEqual(['DEFAULT_RELAY_PAGE', 'HybridError', 'createBridge', 'detectEnv', 'isHybridError']);
+  expect(new sandbox.HybridKit.HybridError('TIMEOUT', 'x').code).toBe('TIMEOUT');
+  expect(lite).not.toContain('SocketClient');
+  expect(gz(lite)).toBeLessThan(4096);
+});
+
+test('the .d.ts of the SDK are emitted where package.json "exports" points', () => {
+  const pkg = require('../../package.json');
+  const types = path.resolve(__dirname, '../..', pkg.exports['./h5'].types);
+  expect(fs.readFileSync(types, 'utf8')).toContain('createBridge');
+});
+
 test('the navigate-only build is under 4 KiB min+gz and carries no socket client', async () => {
   const navigateOnly = await bundle("export { createBridge } from './index.mjs';");
   const withSocket = await bundle("export { createBridge, createSocketTransport } from './index.mjs';");

@@ -1,0 +1,11 @@
+/**
+ * The navigate-only single-file <script> build (dist/h5/hybrid-kit.lite.min.js): the bridge over
+ * the navigate/hash channel without the socket transport, for pages that have no relay server.
+ * The full build (hybrid-kit.min.js) adds `createSocketTransport`. Assigning the global here,
+ * rather than through esbuild's `globalName`, leaves out the module-interop helpers (~400 bytes).
+ */
+import { createBridge, DEFAULT_RELAY_PAGE } from './bridge';
+import { detectEnv } from './env';
+import { HybridError, isHybridError } from '../core/errors';
+
+(window as unknown as { HybridKit: object }).HybridKit = { createBridge, DEFAULT_RELAY_PAGE, detectEnv, HybridError, isHybridError };
