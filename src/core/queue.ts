@@ -40,6 +40,8 @@ interface Entry<T> {
 export class BoundedQueue<T> {
   private entries: Entry<T>[] = [];
   private byteTotal = 0;
+  /** No entry expires before this time: pruning is skipped until then (most queues have no TTLs). */
+  private earliestExpiry = Infinity;
   readonly maxItems: number;
   readonly maxBytes: number;
   readonly overflow: OverflowPolicy;
@@ -89,6 +91,7 @@ export class BoundedQueue<T> {
     const dropped: T[] = [];
     while (!fits()) dropped.push(this.removeAt(0));
     this.entries.push({ item, bytes, expiresAt });
+    if (expiresAt < this.earliestExpiry) this.earliestExpiry = expiresAt;
     this.byteTotal += bytes;
     return { accepted: true, dropped };
   }
@@ -129,7 +132,10 @@ export class BoundedQueue<T> {
   pruneExpired(): T[] {
     if (!this.entries.length) return [];
     const now = this.now();
-    return this.removeWhereEntry((e) => e.expiresAt <= now);
+    if (now < this.earliestExpiry) return [];
+    const expired = this.removeWhereEntry((e) => e.expiresAt <= now);
+    this.earliestExpiry = this.entries.reduce((min, e) => Math.min(min, e.expiresAt), Infinity);
+    return expired;
   }
 
   clear(): T[] {
