@@ -54,3 +54,19 @@ test('a clean project resolves and emits .js and .d.ts', async () => {
   expect(fs.readFileSync(path.join(out, 'ok.js'), 'utf8')).toContain('exports.greeting');
   expect(fs.readFileSync(path.join(out, 'ok.d.ts'), 'utf8')).toContain('greeting: string');
 });
+
+// ts-jest compiles tests with isolatedModules (no type checking), so the tests and tools are
+// type-checked here as a whole: a type error anywhere in src/, test/ or tools/ fails the suite.
+test('the whole project (sources, tests, tools) type-checks under tsconfig.test.json', () => {
+  const ts = require('typescript') as typeof import('typescript');
+  const root = path.resolve(__dirname, '../..');
+  const configFile = ts.readConfigFile(path.join(root, 'tsconfig.test.json'), ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(configFile.config, ts.sys, root);
+  const program = ts.createProgram(parsed.fileNames, parsed.options);
+  const messages = ts.getPreEmitDiagnostics(program).map((d) => {
+    const where = d.file && d.start !== undefined ? `${path.relative(root, d.file.fileName)}:${d.file.getLineAndCharacterOfPosition(d.start).line + 1} ` : '';
+    return where + ts.flattenDiagnosticMessageText(d.messageText, '\n');
+  });
+  expect(parsed.fileNames.length).toBeGreaterThan(50);
+  expect(messages).toEqual([]);
+}, 120_000);
