@@ -21,20 +21,21 @@ function outcomes(client: SocketClient) {
   return { acks, undelivered };
 }
 
-async function openPair(): Promise<{ mp: SocketClient; h5: SocketClient }> {
+/** An open miniapp + h5 pair; `seen` collects the `chat` data delivered to h5. */
+async function openPair(): Promise<{ mp: SocketClient; h5: SocketClient; seen: unknown[] }> {
   const mp = rig.client({ env: 'miniapp' });
   const h5 = rig.client({ env: 'h5' });
+  const seen: unknown[] = [];
+  h5.subscribe('chat', (data) => seen.push(data));
   mp.connect();
   h5.connect();
   await waitFor(() => mp.state === 'open' && h5.state === 'open');
-  return { mp, h5 };
+  return { mp, h5, seen };
 }
 
 describe('ack', () => {
   test('an acked message: one `ack` event with its id and event, `delivered` resolves', async () => {
-    const { mp, h5 } = await openPair();
-    const seen: unknown[] = [];
-    h5.subscribe('chat', (data) => seen.push(data));
+    const { mp, h5, seen } = await openPair();
     const out = outcomes(mp);
     const result = mp.emit('chat', { text: 'hi' }, { reliable: true, to: 'h5' });
     expect(result).toMatchObject({ status: 'sent', id: expect.any(String) });
@@ -49,9 +50,7 @@ describe('ack', () => {
   });
 
   test('across a forced reconnect: unacked on the lost connection, resent on the next, acked once', async () => {
-    const { mp, h5 } = await openPair();
-    const seen: unknown[] = [];
-    h5.subscribe('chat', (data) => seen.push(data));
+    const { mp, h5, seen } = await openPair();
     const out = outcomes(mp);
     rig.server.ackMessages = false;
     h5.close(); // offline peer: its own ack (forwarded by the relay) cannot settle the message either
@@ -83,9 +82,7 @@ describe('ack', () => {
 
 describe('undelivered', () => {
   test('ttl: a server that withholds acks → expired (TIMEOUT) after resends; retry with the same id → acked, delivered once', async () => {
-    const { mp, h5 } = await openPair();
-    const seen: unknown[] = [];
-    h5.subscribe('chat', (data) => seen.push(data));
+    const { mp, h5, seen } = await openPair();
     const out = outcomes(mp);
     rig.server.ackMessages = false;
     // the peer's own ack is what the relay forwards back; keep it from reaching mp too
