@@ -141,7 +141,7 @@ export class SocketClient {
     }
   }
 
-  /** Closes for good (until connect()): never reconnects. Queued and unacked frames are kept. */
+  /** Closes for good (until connect()): never reconnects. Queued and unacked frames are kept (nothing is reported undelivered). */
   close(code: number = CLIENT_CLOSE.normal, reason = 'client close'): void {
     this.retryTimer.clear();
     if (this.task && (this.current === 'open' || this.current === 'connecting')) {
@@ -186,7 +186,7 @@ export class SocketClient {
     if (this.current === 'open' && this.heartbeat) this.heartbeat.check();
   }
 
-  /** Closes and removes every listener and subscription. */
+  /** Closes, gives every unacked reliable message up (`undelivered`, CANCELLED), then removes every listener and subscription. */
   destroy(): void {
     this.abandonTask(CLIENT_CLOSE.normal, 'destroyed');
     this.finishClosed('destroyed');
