@@ -10,7 +10,7 @@
 import { Unsubscribe } from '../core/emitter';
 import { HybridError } from '../core/errors';
 import { Frame, MessageFrame } from '../core/frames';
-import { EmitOptions, RequestHandler, SendResult, SocketClient, Subscriber } from '../core/socket/client';
+import { EmitOptions, RequestHandler, SendResult, SocketClient, SocketClientEvents, Subscriber } from '../core/socket/client';
 import { acquireSocket, poolKey, SocketLease, SocketManagerConfig } from './socket-pool';
 
 export { acquireSocket, closeAllSockets, socketPoolStats, setAppEventsApi } from './socket-pool';
@@ -106,8 +106,21 @@ export const socketManager = Behavior({
       return use && use.lease.client;
     },
 
+    /**
+     * An application message. Reliable ones (`{ reliable: true, id?, ttl? }`) report their outcome:
+     * `result.delivered` settles on the ack or when given up, and the `ack` / `undelivered` client
+     * events (socketOn) carry the id.
+     */
     socketEmit(event: string, data?: unknown, options?: EmitOptions): SendResult {
       return activeUse(this).lease.client.emit(event, data, options);
+    },
+
+    /** Listens to a client event (`ack`, `undelivered`, `hello`, `presence`, `open`…); removed automatically on detach. */
+    socketOn<K extends keyof SocketClientEvents>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe {
+      const use = activeUse(this);
+      const off = use.lease.client.on(event, fn);
+      use.offs.push(off);
+      return off;
     },
 
     socketSend(frame: Frame, options?: { ttl?: number }): SendResult {
@@ -128,7 +141,10 @@ export const socketManager = Behavior({
       return off;
     },
 
-    /** Serves peer requests while this host is attached. */
+    /**
+     * Serves peer requests while this host is attached. Handlers stack on the shared connection:
+     * the most recently attached host answers; when it detaches the one below answers again.
+     */
     socketOnRequest(handler: RequestHandler): Unsubscribe {
       const use = activeUse(this);
       const off = use.lease.client.onRequest(handler);

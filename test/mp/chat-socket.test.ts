@@ -1,176 +1,196 @@
 /**
- * The documented page wiring, end to end: the built chat-panel, linkChatPanel from
- * miniprogram_dist, and a real `ws` server on 127.0.0.1 (port 0) speaking the v1 frames.
+ * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
+ *
+ * The documented page wiring, end to end: the BUILT chat-panel and socket-link, a page with the
+ * BUILT socket-manager behavior (wx.connectSocket backed by the real `ws` client), the real
+ * protocol server on 127.0.0.1, and an H5-side SocketClient as the peer.
  */
 import * as path from 'path';
-import type { AddressInfo } from 'net';
-import { linkChatPanel, ChatLink, FrameLink } from '../../miniprogram_dist/components/chat-panel/socket-link';
-import { fire, mount, rows, simulate } from './chat-harness';
+import { MP_ROOT } from '../helpers/mp';
+import { ProtocolServer } from '../helpers/protocol-server';
+import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
+import { ChatLink, linkChatPanel, managerSocket } from '../../miniprogram_dist/components/chat-panel/socket-link';
+import type * as ManagerModule from '../../src/behaviors/socket-manager';
+import type * as SocketModule from '../../src/core/socket';
+import type * as WxSocketModule from '../../src/adapters/wx-socket';
+import { ChatPanel, fire, mount, simulate } from './chat-harness';
 
-// The jsdom environment resolves `ws` to its browser stub; load the Node build by path.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const WS = require(path.resolve(__dirname, '../../node_modules/ws/index.js'));
+const manager = require(path.join(MP_ROOT, 'behaviors/socket-manager')) as typeof ManagerModule;
+const { SocketClient } = require(path.join(MP_ROOT, 'core/socket')) as typeof SocketModule;
+const { wxSocketTransport } = require(path.join(MP_ROOT, 'adapters/wx-socket')) as typeof WxSocketModule;
 
-type Frame = Record<string, any>;
+const TIMINGS = { backoff: { base: 10, cap: 40 }, heartbeatInterval: 0, connectTimeout: 1000, closeTimeout: 100, minUptime: 100, ackTimeout: 100 };
+const TOKEN = 'chat-t';
 
-interface Relay {
-  url: string;
-  received: Frame[];
-  /** What the relay does with a chat message from the panel. */
-  mode: 'ack-and-reply' | 'refuse' | 'silent';
-  push(frame: Frame): void;
-  close(): Promise<void>;
-}
-
-/** A tiny relay: acks chat messages (or refuses them) and answers with a server message. */
-async function startRelay(): Promise<Relay> {
-  const server = new WS.WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise((resolve) => server.once('listening', resolve));
-  const relay: Relay = {
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received: [],
-    mode: 'ack-and-reply',
-    push: (frame) => server.clients.forEach((c: any) => c.send(JSON.stringify(frame))),
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.clients.forEach((c: any) => c.terminate());
-        server.close(() => resolve());
-      }),
-  };
-  server.on('connection', (socket: any) => {
-    socket.on('message', (raw: Buffer) => {
-      const frame = JSON.parse(raw.toString());
-      relay.received.push(frame);
-      if (frame.type !== 'message') return;
-      if (relay.mode === 'refuse') socket.send(JSON.stringify({ type: 'error', id: frame.id, code: 'RATE_LIMITED', message: 'slow down' }));
-      if (relay.mode !== 'ack-and-reply') return;
-      socket.send(JSON.stringify({ type: 'ack', id: frame.id }));
-      socket.send(JSON.stringify({ type: 'message', id: 'r-' + frame.id, event: 'chat', from: 'server', seq: relay.received.length, data: { text: 'echo: ' + frame.data.text } }));
-    });
-  });
-  return relay;
-}
-
-/** A page-side socket on the `ws` client: the two functions linkChatPanel needs. */
-async function openLink(url: string): Promise<{ link: FrameLink; close(): Promise<void> }> {
-  const socket = new WS(url);
-  await new Promise((resolve, reject) => {
-    socket.once('open', resolve);
-    socket.once('error', reject);
-  });
-  return {
-    link: {
-      send: (frame) => socket.send(JSON.stringify(frame)),
-      onFrame: (listener) => {
-        const handler = (raw: Buffer) => listener(JSON.parse(raw.toString()));
-        socket.on('message', handler);
-        return () => socket.off('message', handler);
-      },
+/** A page with socket-manager, configured in code (what the demo chat page does). */
+let pageConfig: Record<string, unknown> = {};
+const pageId = simulate.load({
+  template: '<view>{{socketState}}</view>',
+  behaviors: [manager.socketManager],
+  methods: {
+    socketConfig() {
+      return pageConfig;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        socket.once('close', () => resolve());
-        socket.close();
-      }),
-  };
+  },
+});
+
+interface Host {
+  instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
+  attach(parent: Element): void;
+  detach(): void;
 }
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 200 && !check(); i++) await simulate.sleep(5);
-  if (!check()) throw new Error('timed out waiting for ' + what);
+let server: ProtocolServer;
+let wsWx: WsWx;
+let peer: SocketModule.SocketClient;
+let peerSeen: unknown[];
+let page: Host;
+let chatLink: ChatLink | undefined;
+
+beforeEach(async () => {
+  server = await ProtocolServer.start();
+  wsWx = createWsWx();
+  const transport = wxSocketTransport({}, wsWx);
+  pageConfig = { url: `ws://127.0.0.1:${server.port}/socket`, token: TOKEN, env: 'miniapp', transport, deliveryTimeout: 400, ...TIMINGS };
+  page = simulate.render(pageId) as unknown as Host;
+  page.attach(document.createElement('parent-wrapper'));
+  peer = new SocketClient({ transport, target: server.url(TOKEN, 'h5'), ...TIMINGS });
+  peerSeen = [];
+  peer.subscribe('chat', (data) => peerSeen.push(data));
+  peer.connect();
+  await waitFor(() => page.instance.data.socketState === 'open' && peer.state === 'open', 3000, 'both sides open');
+});
+
+afterEach(async () => {
+  if (chatLink) chatLink.dispose();
+  chatLink = undefined;
+  page.detach();
+  peer.destroy();
+  manager.closeAllSockets();
+  await server.close();
+  await wsWx.settled();
+  expect(wsWx.invalidCloses).toBe(0);
+});
+
+/** Types a text, taps send and hands the `send` event to the link, as the page's bindsend does. */
+async function typeAndSend(comp: ReturnType<typeof mount>['comp'], events: ReturnType<typeof mount>['events'], text: string) {
+  await fire(comp, '.hk-chat__input', 'input', { value: text });
+  await fire(comp, '.hk-chat__send', 'tap');
+  const sent = events.filter((e) => e.name === 'send').pop()!.detail.message;
+  chatLink!.send(sent);
+  return sent;
 }
 
-describe('chat-panel wired to a real socket (docs/chat-panel.md, "Wiring it to a socket")', () => {
-  let relay: Relay;
-  let client: Awaited<ReturnType<typeof openLink>>;
-  let chatLink: ChatLink | undefined;
+const statusOf = (panel: ChatPanel, id: string) => panel.getMessage(id)!.status;
 
-  beforeEach(async () => {
-    relay = await startRelay();
-    client = await openLink(relay.url);
-  });
+test('send → a reliable message with the panel id reaches the peer; its ack marks it sent; a reply is appended', async () => {
+  const { comp, panel, events } = mount();
+  chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never), { name: 'miniapp' });
+  const sent = await typeAndSend(comp, events, ' 你好 ');
+  expect(statusOf(panel, sent.id)).toBe('sending');
+  await waitFor(() => statusOf(panel, sent.id) === 'sent', 3000, 'the ack');
+  expect(server.receivedIds.get(sent.id)).toBe(1);
+  expect(peerSeen).toEqual([{ text: '你好', time: sent.time, name: 'miniapp' }]);
 
-  afterEach(async () => {
-    if (chatLink) chatLink.dispose();
-    await client.close();
-    await relay.close();
-  });
+  peer.emit('chat', { text: '收到', name: 'h5' }, { reliable: true });
+  await waitFor(() => panel.getMessages().length === 2, 3000, 'the reply');
+  expect(panel.getMessages()[1]).toMatchObject({ role: 'h5', content: '收到', name: 'h5' });
+});
 
-  test('send → frame with the message id; ack → sent; the reply is appended and acked', async () => {
-    const { comp, panel, events } = mount();
-    chatLink = linkChatPanel(panel as never, client.link, { ackTimeout: 2000 });
-    await fire(comp, '.hk-chat__input', 'input', { value: ' 你好 ' });
-    await fire(comp, '.hk-chat__send', 'tap');
-    const sent = events.find((e) => e.name === 'send')!.detail.message;
-    chatLink.send(sent); // what the page's bindsend handler does
-    await until(() => panel.getMessages().length === 2, 'the reply');
-    panel.flush();
-    expect(relay.received[0]).toMatchObject({ type: 'message', id: sent.id, event: 'chat', data: { text: '你好' } });
-    expect(panel.getMessage(sent.id)!.status).toBe('sent');
-    expect(rows(comp).map((r) => [r.side, r.text])).toEqual([
-      ['self', '你好'],
-      ['other', 'echo: 你好'],
-    ]);
-    await until(() => relay.received.some((f) => f.type === 'ack'), 'the ack of the reply');
-    expect(relay.received.filter((f) => f.type === 'ack')).toEqual([{ type: 'ack', id: 'r-' + sent.id }]);
-    // a redelivered reply is acked again but not shown twice
-    relay.push({ type: 'message', id: 'r-' + sent.id, event: 'chat', from: 'server', data: { text: 'echo: 你好' } });
-    await until(() => relay.received.filter((f) => f.type === 'ack').length === 2, 'the second ack');
-    expect(panel.getMessages().length).toBe(2);
-  });
+test('a relay that withholds acks → failed after the ttl; the retry tap resends the same id → sent; the peer shows it once', async () => {
+  const { comp, panel, events } = mount();
+  chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never), { to: 'h5' });
+  server.ackMessages = false;
+  peer.close(); // an offline peer cannot ack either; the relay keeps every copy in its backlog
+  await waitFor(() => peer.state === 'closed', 3000, 'the peer to leave');
+  const sent = await typeAndSend(comp, events, 'order #12');
+  await waitFor(() => statusOf(panel, sent.id) === 'failed', 3000, 'the failure');
+  const copiesBeforeRetry = server.receivedIds.get(sent.id)!;
+  expect(copiesBeforeRetry).toBeGreaterThanOrEqual(2); // resent every ackTimeout until the ttl
 
-  test('refused by the relay → failed; the retry tap resends and the ack marks it sent', async () => {
-    const { comp, panel, events } = mount();
-    chatLink = linkChatPanel(panel as never, client.link, { ackTimeout: 2000 });
-    relay.mode = 'refuse';
-    await fire(comp, '.hk-chat__input', 'input', { value: 'order #12' });
-    await fire(comp, '.hk-chat__send', 'tap');
-    const sent = events.find((e) => e.name === 'send')!.detail.message;
-    chatLink.send(sent);
-    await until(() => panel.getMessage(sent.id)!.status === 'failed', 'the failure');
-    panel.flush();
-    relay.mode = 'ack-and-reply';
-    await fire(comp, '.hk-chat__status--failed', 'tap');
-    const retry = events.find((e) => e.name === 'retry')!.detail;
-    expect(panel.getMessage(sent.id)!.status).toBe('sending');
-    chatLink.send(retry.message); // what the page's bindretry handler does
-    await until(() => panel.getMessage(sent.id)!.status === 'sent', 'the ack after retry');
-    expect(relay.received.filter((f) => f.type === 'message' && f.id === sent.id).length).toBe(2);
-  });
+  server.ackMessages = true;
+  panel.flush();
+  await fire(comp, '.hk-chat__status--failed', 'tap');
+  const retry = events.filter((e) => e.name === 'retry').pop()!.detail;
+  expect(retry.id).toBe(sent.id);
+  expect(statusOf(panel, sent.id)).toBe('sending');
+  chatLink.send(retry.message); // what the page's bindretry handler does
+  await waitFor(() => statusOf(panel, sent.id) === 'sent', 3000, 'the ack after retry');
+  expect(server.receivedIds.get(sent.id)).toBe(copiesBeforeRetry + 1);
 
-  test('no ack within ackTimeout → failed; a send the socket refuses locally fails at once', async () => {
-    const { panel } = mount();
-    chatLink = linkChatPanel(panel as never, client.link, { ackTimeout: 30 });
-    relay.mode = 'silent';
-    panel.appendMessage({ id: 'late', role: 'me', content: 'anyone?', status: 'sending' });
-    chatLink.send(panel.getMessage('late')!);
-    await until(() => panel.getMessage('late')!.status === 'failed', 'the ack timeout');
-    chatLink.dispose();
-    const offline = linkChatPanel(panel as never, {
-      send: () => {
-        throw new Error('OFFLINE');
-      },
-      onFrame: () => () => undefined,
-    });
-    panel.appendMessage({ id: 'off', role: 'me', content: 'x', status: 'sending' });
-    offline.send(panel.getMessage('off')!);
-    expect(panel.getMessage('off')!.status).toBe('failed');
-    offline.dispose();
-  });
+  peer.connect();
+  await waitFor(() => peerSeen.length === 1 && peer.stats().duplicates >= copiesBeforeRetry, 3000, 'every copy at the peer');
+  expect(peerSeen).toEqual([{ text: 'order #12', time: sent.time }]);
+});
 
-  test('ackIncoming=false leaves acking to the socket client; ackTimeout=0 never times out', async () => {
-    const { panel } = mount();
-    chatLink = linkChatPanel(panel as never, client.link, { ackIncoming: false, ackTimeout: 0 });
-    relay.mode = 'silent';
-    relay.push({ type: 'message', id: 'in1', event: 'chat', from: 'u7', data: { text: 'hi' } });
-    relay.push({ type: 'message', event: 'other-event', data: { text: 'not chat' } });
-    await until(() => panel.getMessages().length === 1, 'the incoming message');
-    expect(panel.getMessage('in1')).toMatchObject({ role: 'u7', content: 'hi' });
-    panel.appendMessage({ id: 'wait', role: 'me', content: 'x', status: 'sending' });
-    chatLink.send(panel.getMessage('wait')!);
-    await until(() => relay.received.length === 1, 'the sent frame');
-    await simulate.sleep(30);
-    expect(relay.received.map((f) => f.type)).toEqual(['message']); // no ack from the link
-    expect(panel.getMessage('wait')!.status).toBe('sending');
-  });
+test('incoming messages are appended once even when resent, in order, across a forced reconnect', async () => {
+  const { panel } = mount();
+  chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never));
+  const client = page.instance.socketClient() as SocketModule.SocketClient;
+  // The page withholds nothing, but its acks are lost on the way: the peer resends each message.
+  const lostAcks = new Set<string>();
+  const realSend = client.send.bind(client);
+  client.send = ((frame: Record<string, any>, options?: { ttl?: number }) => {
+    if (frame.type === 'ack' && lostAcks.size < 3 && !lostAcks.has(frame.id)) {
+      lostAcks.add(frame.id);
+      return { status: 'sent' };
+    }
+    return realSend(frame as never, options);
+  }) as typeof client.send;
+  server.ackMessages = false; // only the page's ack settles the peer's messages
+  const a = peer.emit('chat', { text: 'one' }, { reliable: true, to: 'miniapp' });
+  const b = peer.emit('chat', { text: 'two' }, { reliable: true, to: 'miniapp' });
+  await waitFor(() => lostAcks.size === 2, 3000, 'the first acks');
+  server.dropAll();
+  const c = peer.emit('chat', { text: 'three' }, { reliable: true, to: 'miniapp' });
+  await Promise.all([a.delivered, b.delivered, c.delivered]);
+  expect(server.receivedIds.get(a.id!)).toBeGreaterThanOrEqual(2);
+  expect(client.stats().duplicates + client.stats().replays).toBeGreaterThanOrEqual(2);
+  expect(panel.getMessages().map((m) => [m.id, m.content])).toEqual([
+    [a.id, 'one'],
+    [b.id, 'two'],
+    [c.id, 'three'],
+  ]);
+});
+
+test('a send refused at once is failed at once with its error; a detached socket-manager is OFFLINE; malformed messages go to onError', async () => {
+  const { panel } = mount();
+  const errors: string[] = [];
+  chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never), { onError: (err) => errors.push(err.code) });
+  panel.appendMessage({ id: 'huge', role: 'me', content: 'x'.repeat(300 * 1024), status: 'sending' });
+  const huge = chatLink.send(panel.getMessage('huge')!);
+  expect(huge).toMatchObject({ status: 'refused', error: expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }) });
+  expect(statusOf(panel, 'huge')).toBe('failed');
+  expect(server.receivedIds.has('huge')).toBe(false);
+
+  peer.emit('chat', { type: 'image', content: 42 }, { reliable: true, to: 'miniapp' });
+  await waitFor(() => errors.length === 1, 3000, 'the refused incoming message');
+  expect(errors).toEqual(['BAD_REQUEST']);
+  expect(panel.getMessages().length).toBe(1);
+
+  const host = page.instance;
+  page.detach();
+  panel.appendMessage({ id: 'after', role: 'me', content: 'x', status: 'sending' });
+  const offline = linkChatPanel(panel as never, { emit: host.socketEmit.bind(host), subscribe: () => () => undefined, on: () => () => undefined });
+  expect(offline.send(panel.getMessage('after')!)).toMatchObject({ status: 'refused', error: expect.objectContaining({ code: 'OFFLINE' }) });
+  expect(statusOf(panel, 'after')).toBe('failed');
+  page.attach(document.createElement('parent-wrapper')); // afterEach detaches it again
+});
+
+test('dispose() stops status updates and appends', async () => {
+  const { panel } = mount();
+  chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never));
+  panel.appendMessage({ id: 'mine', role: 'me', content: 'bye', status: 'sending' });
+  server.ackMessages = false;
+  peer.close();
+  await waitFor(() => peer.state === 'closed', 3000, 'the peer to leave');
+  chatLink.send(panel.getMessage('mine')!);
+  chatLink.dispose();
+  const received = page.instance.socketClient().stats().received;
+  server.pushRaw(TOKEN, 'miniapp', JSON.stringify({ type: 'message', event: 'chat', id: 'in-9', data: { text: 'late' } }));
+  await waitFor(() => page.instance.socketClient().stats().received === received + 1, 3000, 'the frame at the page');
+  server.pushRaw(TOKEN, 'miniapp', JSON.stringify({ type: 'ack', id: 'mine' }));
+  await waitFor(() => page.instance.socketClient().stats().unacked === 0, 3000, 'the ack at the client');
+  expect(panel.getMessages().map((m) => m.id)).toEqual(['mine']);
+  expect(statusOf(panel, 'mine')).toBe('sending');
 });

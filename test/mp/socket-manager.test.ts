@@ -165,6 +165,52 @@ test('requests and reliable messages through the behavior methods', async () => 
   await expect(page.instance.socketRequest('echo')).rejects.toMatchObject({ code: 'OFFLINE' });
 });
 
+test('socketEmit reports the delivery outcome; socketOn listeners end with their page', async () => {
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open');
+  const acks: string[] = [];
+  const lost: string[] = [];
+  page.instance.socketOn('ack', (e: { id: string }) => acks.push(e.id));
+  page.instance.socketOn('undelivered', (e: { id: string; reason: string }) => lost.push(`${e.id}:${e.reason}`));
+  const ok = page.instance.socketEmit('note', 1, { reliable: true });
+  await ok.delivered;
+  expect(acks).toEqual([ok.id]);
+  server.ackMessages = false;
+  const gone = page.instance.socketEmit('note', 2, { reliable: true, ttl: 50, id: 'n-2' });
+  await expect(gone.delivered).rejects.toMatchObject({ code: 'TIMEOUT' });
+  expect(lost).toEqual(['n-2:expired']);
+  const client = page.instance.socketClient();
+  const other = mount(); // keeps the shared connection alive after the first page leaves
+  page.detach();
+  server.ackMessages = true;
+  await client.emit('note', 3, { reliable: true }).delivered;
+  expect(acks).toHaveLength(1); // the detached page's listener was removed
+  expect(() => page.instance.socketOn('ack', () => undefined)).toThrow(expect.objectContaining({ code: 'OFFLINE' }));
+  other.detach();
+});
+
+test('two pages on one connection: the top page answers requests, the page below takes over when it leaves', async () => {
+  const { SocketClient } = require(path.join(MP_ROOT, 'core/socket'));
+  const { wxSocketTransport } = require(path.join(MP_ROOT, 'adapters/wx-socket'));
+  const h5 = new SocketClient({ transport: wxSocketTransport({}, wsWx), target: server.url('tok', 'h5'), ...FAST });
+  h5.connect();
+  const below = mount();
+  below.instance.socketOnRequest((api: string) => `below:${api}`);
+  const top = mount();
+  top.instance.socketOnRequest((api: string) => `top:${api}`);
+  await waitFor(() => h5.state === 'open' && top.instance.data.socketState === 'open');
+  expect(wsWx.created).toBe(2); // one for both pages, one for h5
+  await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('top:who');
+  top.detach();
+  await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('below:who');
+  const again = mount(); // a new top page without a handler does not take answering away
+  await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('below:who');
+  below.detach();
+  await expect(h5.request('who', null, { to: 'miniapp' })).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
+  again.detach();
+  h5.destroy();
+});
+
 test('app hide pauses, show reconnects at once; offline pauses, online reconnects', async () => {
   config = { ...config, backoff: { base: 60000, cap: 60000 } }; // a retry could only come from show/online
   const page = mount();

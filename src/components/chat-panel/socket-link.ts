@@ -1,21 +1,44 @@
 /**
- * Wires a chat-panel to a socket that speaks the v1 frames of docs/protocol.md: a sent message
- * goes out as a reliable `message` frame carrying the chat message id, its `ack` marks it sent,
- * an `error` frame for it or a missing ack marks it failed (the panel then offers retry), and
- * incoming `message` frames of the chat event are appended (and acked when they carry an id).
+ * Wires a chat-panel to a SocketClient (or a page with the socket-manager behavior). A thin
+ * adapter: the socket client does the protocol (ids, acks, resends, dedupe, replay); this only
+ * maps its outcomes onto the panel.
  *
- * The socket side is two functions, so any client fits: socket-manager, a SocketClient, or a
- * bare wx SocketTask (`send: f => task.send({ data: JSON.stringify(f) })`).
+ *   send / retry       → reliable emit whose id is the panel message id (a retry reuses it, so the
+ *                        peer drops a copy it already has)
+ *   `ack` event        → status `sent`
+ *   `undelivered`      → status `failed` (the panel then offers retry)
+ *   incoming messages  → appended (the client has already removed duplicates)
  */
 import { createId } from '../../core/bytes';
+import { Unsubscribe } from '../../core/emitter';
 import { HybridError } from '../../core/errors';
+import type { MessageFrame } from '../../core/frames';
+import type { EmitOptions, SendResult, SocketClientEvents, Subscriber } from '../../core/socket/client-types';
 import { ChatMessage } from './types';
 
-export interface FrameLink {
-  /** Sends one frame (an object; the link encodes it). May throw a HybridError (OFFLINE, QUEUE_FULL…). */
-  send(frame: Record<string, unknown>): void;
-  /** Calls `listener` with every decoded inbound frame; returns the unsubscribe function. */
-  onFrame(listener: (frame: Record<string, unknown>) => void): () => void;
+/** The socket side: a SocketClient fits as it is; `managerSocket(page)` adapts a socket-manager host. */
+type OutcomeEvent = 'ack' | 'undelivered';
+
+export interface ChatSocket {
+  emit(event: string, data: unknown, options: EmitOptions): SendResult;
+  subscribe(name: string, fn: Subscriber): Unsubscribe;
+  on<K extends OutcomeEvent>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe;
+}
+
+/** The socket-manager methods `managerSocket` uses (a page or component with the behavior). */
+export interface SocketManagerHost {
+  socketEmit(event: string, data?: unknown, options?: EmitOptions): SendResult;
+  socketSubscribe(name: string, fn: Subscriber): Unsubscribe;
+  socketOn<K extends OutcomeEvent>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe;
+}
+
+/** A socket-manager host as a ChatSocket; its listeners are also removed when the host detaches. */
+export function managerSocket(host: SocketManagerHost): ChatSocket {
+  return {
+    emit: (event, data, options) => host.socketEmit(event, data, options),
+    subscribe: (name, fn) => host.socketSubscribe(name, fn),
+    on: (event, fn) => host.socketOn(event, fn),
+  };
 }
 
 /** The chat-panel methods the link uses (`this.selectComponent('#chat')`). */
@@ -26,25 +49,32 @@ export interface ChatPanelApi {
 }
 
 export interface ChatLinkOptions {
-  /** `event` of chat message frames. Default `'chat'`. */
+  /** `event` of chat messages. Default `'chat'`. */
   event?: string;
-  /** Target env of sent messages (protocol `to`); default: every other env of the token. */
+  /** Target env of sent messages; default: every other env of the token. */
   to?: string;
-  /** A message without an ack after this many ms is marked failed. Default 10,000; 0 = never. */
-  ackTimeout?: number;
+  /** Give a message up (status `failed`) when not acked within this many ms; default: the client's `deliveryTimeout`. */
+  ttl?: number;
+  /** Sent as `data.name` with every message. */
+  name?: string;
   /** Role of incoming messages without a `from`. Default `'server'`. */
   peerRole?: string;
-  /** Ack incoming chat messages that carry an id. Default true; false when the socket client acks them itself. */
-  ackIncoming?: boolean;
+  /** An incoming chat message the panel refused (bad content, …); default: dropped silently. */
+  onError?(error: HybridError, frame: MessageFrame): void;
 }
 
 export interface ChatLink {
-  /** Sends a panel message (from the `send` event's `detail.message`, or `retry`'s). */
-  send(message: ChatMessage): void;
-  /** Stops listening and forgets pending acks. */
+  /**
+   * Sends a panel message (the `send` event's `detail.message`, or `retry`'s). The outcome comes
+   * back as a status; a send refused at once (offline, queue full, bad input) is `failed` at once
+   * and its error is returned.
+   */
+  send(message: ChatMessage): SendResult;
+  /** Stops listening. Messages in flight keep their status until the client reports them. */
   dispose(): void;
 }
 
+/** The `data` of a chat message on the wire. */
 interface ChatPayload {
   text?: unknown;
   type?: unknown;
@@ -54,71 +84,70 @@ interface ChatPayload {
   avatar?: unknown;
 }
 
-function incomingMessage(frame: Record<string, unknown>, peerRole: string): ChatMessage {
-  const data = (frame.data && typeof frame.data === 'object' ? frame.data : { text: frame.data }) as ChatPayload;
-  const type = typeof data.type === 'string' ? data.type : 'text';
+function outgoingPayload(message: ChatMessage, name: string | undefined): ChatPayload {
+  const type = message.type || 'text';
+  const data: ChatPayload = type === 'text' ? { text: message.content } : { type, content: message.content };
+  data.time = message.time ?? Date.now();
+  if (name) data.name = name;
+  return data;
+}
+
+function incomingMessage(data: unknown, frame: MessageFrame, peerRole: string): ChatMessage {
+  const payload = (data && typeof data === 'object' ? data : { text: data }) as ChatPayload;
   const message: ChatMessage = {
-    id: typeof frame.id === 'string' && frame.id ? frame.id : createId('in-'),
-    role: typeof frame.from === 'string' && frame.from ? frame.from : peerRole,
-    type,
-    content: data.content !== undefined ? data.content : data.text,
-    time: typeof data.time === 'number' ? data.time : Date.now(),
+    id: frame.id || createId('in-'),
+    role: frame.from || peerRole,
+    type: typeof payload.type === 'string' ? payload.type : 'text',
+    content: payload.content !== undefined ? payload.content : payload.text,
+    time: typeof payload.time === 'number' ? payload.time : Date.now(),
   };
-  if (typeof data.name === 'string') message.name = data.name;
-  if (typeof data.avatar === 'string') message.avatar = data.avatar;
+  if (typeof payload.name === 'string') message.name = payload.name;
+  if (typeof payload.avatar === 'string') message.avatar = payload.avatar;
   return message;
 }
 
-export function linkChatPanel(panel: ChatPanelApi, link: FrameLink, options: ChatLinkOptions = {}): ChatLink {
+export function linkChatPanel(panel: ChatPanelApi, socket: ChatSocket, options: ChatLinkOptions = {}): ChatLink {
   const event = options.event || 'chat';
-  const ackTimeout = options.ackTimeout === undefined ? 10000 : options.ackTimeout;
   const peerRole = options.peerRole || 'server';
-  const pending: Record<string, number> = Object.create(null);
 
-  function settle(id: string, status: 'sent' | 'failed'): void {
-    if (!(id in pending)) return;
-    clearTimeout(pending[id]);
-    delete pending[id];
-    if (panel.getMessage(id)) panel.updateMessage(id, { status });
+  /** Only outcomes of this event's messages that the panel shows are applied. */
+  function setStatus(e: { id: string; event: string }, status: 'sent' | 'failed'): void {
+    if (e.event === event && panel.getMessage(e.id)) panel.updateMessage(e.id, { status });
   }
 
-  function onFrame(frame: Record<string, unknown>): void {
-    if (!frame || typeof frame !== 'object') return;
-    const id = typeof frame.id === 'string' ? frame.id : '';
-    if (frame.type === 'ack') return settle(id, 'sent');
-    if (frame.type === 'error') return settle(id, 'failed');
-    if (frame.type !== 'message' || frame.event !== event) return;
-    // a redelivery (id already shown) is not appended again, only acked again
-    if (!id || !panel.getMessage(id)) {
-      try {
-        panel.appendMessage(incomingMessage(frame, peerRole));
-      } catch (err) {
-        if (!(err instanceof HybridError)) throw err; // a malformed chat frame is dropped, not fatal
-        return;
-      }
+  function append(data: unknown, frame: MessageFrame): void {
+    // An id the panel already shows is our own message echoed back by a lone relay, not a new one.
+    if (frame.id && panel.getMessage(frame.id)) return;
+    try {
+      panel.appendMessage(incomingMessage(data, frame, peerRole));
+    } catch (err) {
+      if (!(err instanceof HybridError)) throw err;
+      if (options.onError) options.onError(err, frame);
     }
-    if (id && options.ackIncoming !== false) link.send({ type: 'ack', id });
   }
 
-  const unsubscribe = link.onFrame(onFrame);
+  const offs = [
+    socket.on('ack', (e) => setStatus(e, 'sent')),
+    socket.on('undelivered', (e) => setStatus(e, 'failed')),
+    socket.subscribe(event, (data, frame) => append(data, frame as MessageFrame)),
+  ];
 
   return {
-    send(message: ChatMessage) {
-      const id = message.id;
-      if (id in pending) clearTimeout(pending[id]);
-      pending[id] = ackTimeout > 0 ? (setTimeout(() => settle(id, 'failed'), ackTimeout) as unknown as number) : 0;
-      const frame: Record<string, unknown> = { type: 'message', id, event, data: { text: message.content, time: message.time } };
-      if (options.to) frame.to = options.to;
+    send(message) {
+      const emitOptions: EmitOptions = { reliable: true, id: message.id };
+      if (options.to !== undefined) emitOptions.to = options.to;
+      if (options.ttl !== undefined) emitOptions.ttl = options.ttl;
       try {
-        link.send(frame);
-      } catch {
-        settle(id, 'failed'); // refused locally (offline, queue full): retry is offered right away
+        return socket.emit(event, outgoingPayload(message, options.name), emitOptions);
+      } catch (err) {
+        // Refused before it was accepted (socket not started, id or payload invalid): retry is offered at once.
+        const error = HybridError.from(err, 'BAD_REQUEST');
+        setStatus({ id: message.id, event }, 'failed');
+        return { status: 'refused', id: message.id, error };
       }
     },
     dispose() {
-      unsubscribe();
-      Object.keys(pending).forEach((id) => clearTimeout(pending[id]));
-      Object.keys(pending).forEach((id) => delete pending[id]);
+      offs.splice(0).forEach((off) => off());
     },
   };
 }

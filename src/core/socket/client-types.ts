@@ -29,6 +29,12 @@ export interface SocketClientOptions {
   closeTimeout?: number;
   /** Queue used while not open (unreliable frames and requests). */
   queue?: { maxItems?: number; maxBytes?: number; overflow?: OverflowPolicy; ttl?: number };
+  /**
+   * Give a reliable message up (event `undelivered`, reason `expired`) when it is not acked within
+   * this many ms of `emit`, connected or not; 0 keeps it until acked or destroy(). Default 0.
+   * `emit(…, { reliable: true, ttl })` overrides it per message.
+   */
+  deliveryTimeout?: number;
   /** Reliable messages waiting for an ack; default 1000 items, 1 MiB. Full ⇒ QUEUE_FULL. */
   maxUnacked?: number;
   maxUnackedBytes?: number;
@@ -60,6 +66,27 @@ export interface CloseEvent extends SocketCloseInfo {
 
 export type DropReason = 'overflow' | 'expired' | 'refused';
 
+/**
+ * Why a reliable message was given up: `expired` (not acked within its ttl / deliveryTimeout;
+ * error TIMEOUT), `refused` (the unacked window was full at emit, QUEUE_FULL, or the server
+ * answered with an `error` frame for its id, that code), `destroyed` (destroy(); CANCELLED).
+ */
+export type UndeliveredReason = 'expired' | 'refused' | 'destroyed';
+
+/** A reliable message the peer (or relay) acked. */
+export interface AckEvent {
+  id: string;
+  event: string;
+}
+
+/** A reliable message that will not be sent again. */
+export interface UndeliveredEvent {
+  id: string;
+  event: string;
+  reason: UndeliveredReason;
+  error: HybridError;
+}
+
 export interface SocketClientEvents {
   state: StateChange;
   open: { generation: number };
@@ -75,6 +102,10 @@ export interface SocketClientEvents {
   'server-error': ErrorFrame;
   /** Bad inbound frames and transport failures; the client keeps running. */
   error: HybridError;
+  /** A reliable message was acked: delivered (exactly one `ack` or `undelivered` per reliable emit). */
+  ack: AckEvent;
+  /** A reliable message was given up; emit it again with the same `id` to retry (the peer dedupes). */
+  undelivered: UndeliveredEvent;
   /** Frames that will never be sent. */
   drop: { frame: Frame; reason: DropReason };
   failed: { reason: string; attempts: number; lastClose?: SocketCloseInfo };
@@ -88,6 +119,11 @@ export interface SendResult {
   id?: string;
   /** Why it was refused (QUEUE_FULL, PAYLOAD_TOO_LARGE). */
   error?: HybridError;
+  /**
+   * Reliable messages: resolves when acked, rejects with the HybridError of `undelivered` when
+   * given up (already rejected when refused). Not awaiting it is fine (no unhandled rejection).
+   */
+  delivered?: Promise<void>;
 }
 
 export interface EmitOptions {
@@ -95,8 +131,17 @@ export interface EmitOptions {
   to?: string;
   /** Keep until acked, resend after reconnect; delivered once. Default false. */
   reliable?: boolean;
-  /** Unreliable frames only: drop if still queued after this many ms. */
+  /**
+   * Unreliable frames: drop if still queued after this many ms. Reliable messages: give up
+   * (`undelivered`, reason `expired`) if not acked within this many ms (default: deliveryTimeout).
+   */
   ttl?: number;
+  /**
+   * Reliable messages: use this id instead of a new one. Retrying a given-up message with its id
+   * lets the receiver drop the copy it may already have; an id still waiting for its ack is not
+   * sent twice (the result reports the pending message).
+   */
+  id?: string;
 }
 
 export type RequestHandler = (api: string, params: unknown, frame: RequestFrame) => unknown;

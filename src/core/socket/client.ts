@@ -19,12 +19,12 @@ import { CLIENT_CLOSE, decideOnClose } from './close-policy';
 
 export * from './client-types';
 import { Heartbeat } from './heartbeat';
-import { DedupeWindow, Outbox } from './reliable';
+import { deliveryPromise, DedupeWindow, Outbox, OutboxEntry } from './reliable';
 import { PendingRequests } from './requests';
 import { resolveTarget } from './target';
 import {
   DropReason, EmitOptions, RequestHandler, SendResult, SocketClientEvents, SocketClientOptions, SocketState, SocketStats,
-  Subscriber,
+  Subscriber, UndeliveredReason,
 } from './client-types';
 import { OneShot } from './timers';
 import { ConnectTarget, isThenable, SocketCloseInfo, SocketTaskLike, SocketTransport } from './transport';
@@ -48,14 +48,17 @@ export class SocketClient {
   private readonly uptimeTimer = new OneShot();
   private readonly ackTimer = new OneShot();
   private readonly closeTimer = new OneShot();
+  /** Fires at the earliest deadline of a reliable message (ttl / deliveryTimeout). */
+  private readonly expiryTimer = new OneShot();
   private readonly now: () => number;
   private readonly opts: Required<Pick<SocketClientOptions,
-    'minUptime' | 'connectTimeout' | 'ackTimeout' | 'requestTimeout' | 'closeTimeout' | 'maxFrameBytes'>>;
+    'minUptime' | 'connectTimeout' | 'ackTimeout' | 'requestTimeout' | 'closeTimeout' | 'maxFrameBytes' | 'deliveryTimeout'>>;
 
   private current: SocketState = 'idle';
   private task: SocketTaskLike | undefined;
   private generation = 0;
-  private requestHandler: RequestHandler | undefined;
+  /** Stacked: the most recently added live handler answers (shared connections, one per page). */
+  private requestHandlers: Array<{ handler: RequestHandler }> = [];
   private lastSeq = 0;
   private counters = { attempts: 0, dropped: 0, sent: 0, received: 0, duplicates: 0, replays: 0 };
   private lastClose: SocketCloseInfo | undefined;
@@ -74,6 +77,7 @@ export class SocketClient {
       requestTimeout: options.requestTimeout ?? 15000,
       closeTimeout: options.closeTimeout ?? 1000,
       maxFrameBytes: options.maxFrameBytes ?? LIMITS.maxFrameBytes,
+      deliveryTimeout: options.deliveryTimeout ?? 0,
     };
     this.backoff = new Backoff({ base: 1000, cap: 30000, ...options.backoff }, options.random);
     const q = options.queue || {};
@@ -105,12 +109,17 @@ export class SocketClient {
     return this.subscriptions.on(name, (frame) => fn((frame as { data?: unknown }).data, frame));
   }
 
-  /** Serves `request` frames from the peer; the handler's value (or thrown error) is the response. */
+  /**
+   * Serves `request` frames from the peer; the handler's value (or thrown error) is the response.
+   * Handlers stack: the most recently added one that is still registered answers, so on a shared
+   * connection the top page serves and, when it leaves (unsubscribes), the page below takes over.
+   */
   onRequest(handler: RequestHandler): Unsubscribe {
     if (typeof handler !== 'function') throw new HybridError('BAD_REQUEST', 'onRequest needs a function');
-    this.requestHandler = handler;
+    const slot = { handler };
+    this.requestHandlers.push(slot);
     return () => {
-      if (this.requestHandler === handler) this.requestHandler = undefined;
+      this.requestHandlers = this.requestHandlers.filter((s) => s !== slot);
     };
   }
 
@@ -132,7 +141,7 @@ export class SocketClient {
     }
   }
 
-  /** Closes for good (until connect()): never reconnects. Queued and unacked frames are kept. */
+  /** Closes for good (until connect()): never reconnects. Queued and unacked frames are kept (nothing is reported undelivered). */
   close(code: number = CLIENT_CLOSE.normal, reason = 'client close'): void {
     this.retryTimer.clear();
     if (this.task && (this.current === 'open' || this.current === 'connecting')) {
@@ -177,14 +186,17 @@ export class SocketClient {
     if (this.current === 'open' && this.heartbeat) this.heartbeat.check();
   }
 
-  /** Closes and removes every listener and subscription. */
+  /** Closes, gives every unacked reliable message up (`undelivered`, CANCELLED), then removes every listener and subscription. */
   destroy(): void {
     this.abandonTask(CLIENT_CLOSE.normal, 'destroyed');
     this.finishClosed('destroyed');
     this.requests.rejectAll(new HybridError('CANCELLED', 'socket client destroyed'));
+    // Listeners hear about every message given up before they are removed.
+    for (const entry of this.outbox.list()) this.giveUp(entry, 'destroyed', new HybridError('CANCELLED', 'socket client destroyed before the ack'));
+    this.expiryTimer.clear();
     this.events.removeAllListeners();
     this.subscriptions.removeAllListeners();
-    this.requestHandler = undefined;
+    this.requestHandlers = [];
   }
 
   // ---- sending ----
@@ -196,23 +208,35 @@ export class SocketClient {
     return this.enqueue({ frame, text }, options.ttl);
   }
 
-  /** An application message `{ type: 'message', event, data }`; reliable ones get an id and an ack. */
+  /**
+   * An application message `{ type: 'message', event, data }`. Reliable ones get an id (or reuse
+   * `options.id`), are resent until acked, and end in exactly one `ack` or `undelivered` event;
+   * the result's `delivered` promise follows the same outcome.
+   */
   emit(event: string, data?: unknown, options: EmitOptions = {}): SendResult {
     const frame: MessageFrame = { type: 'message', event: checkName(event, 'event'), data };
     if (options.to !== undefined) frame.to = options.to;
     if (!options.reliable) return this.send(frame, { ttl: options.ttl ?? this.options.queue?.ttl });
-    frame.id = createId('m');
+    const id = options.id === undefined ? createId('m') : checkName(options.id, 'id');
+    const pending = this.outbox.get(id);
+    if (pending) return { status: pending.sentAt ? 'sent' : 'queued', id, delivered: pending.delivered };
+    frame.id = id;
     const text = this.encode(frame);
+    const ttl = options.ttl ?? this.opts.deliveryTimeout;
+    let entry: OutboxEntry;
     try {
-      const entry = this.outbox.add(frame.id, text, utf8ByteLength(text));
-      if (this.current === 'open' && this.transmitText(text)) {
-        this.markSent(entry);
-        return { status: 'sent', id: frame.id };
-      }
-      return { status: 'queued', id: frame.id };
+      entry = this.outbox.add({ id, event, text, bytes: utf8ByteLength(text), expiresAt: ttl > 0 ? this.now() + ttl : 0 });
     } catch (err) {
-      return this.refuse(frame, HybridError.from(err, 'QUEUE_FULL'));
+      const error = HybridError.from(err, 'QUEUE_FULL');
+      const refused = deliveryPromise();
+      refused.settle(error);
+      this.events.emit('undelivered', { id, event, reason: 'refused', error });
+      return { ...this.refuse(frame, error), id, delivered: refused.promise };
     }
+    if (entry.expiresAt) this.scheduleExpiry();
+    const sent = this.current === 'open' && this.transmitText(text);
+    if (sent) this.markSent(entry);
+    return { status: sent ? 'sent' : 'queued', id, delivered: entry.delivered };
   }
 
   /** Calls a handler on the peer; rejects with TIMEOUT, QUEUE_FULL, OFFLINE (connection lost after sending) or CANCELLED (close()). */
@@ -259,7 +283,7 @@ export class SocketClient {
   /** True while a timer or a task of this client is alive (for leak checks). */
   get busy(): boolean {
     return !!this.task || this.retryTimer.armed || this.connectTimer.armed || this.uptimeTimer.armed ||
-      this.ackTimer.armed || this.closeTimer.armed || (!!this.heartbeat && this.heartbeat.running);
+      this.ackTimer.armed || this.closeTimer.armed || this.expiryTimer.armed || (!!this.heartbeat && this.heartbeat.running);
   }
 
   // ---- connection lifecycle ----
@@ -458,6 +482,32 @@ export class SocketClient {
     if (!this.ackTimer.armed) this.ackTimer.set(this.opts.ackTimeout, () => this.resendUnacked());
   }
 
+  /** The outcome of a reliable message: removed from the window, then exactly one event. */
+  private acked(id: string): void {
+    const entry = this.outbox.remove(id);
+    if (!entry) return; // a late second ack, or not ours
+    entry.settle();
+    this.events.emit('ack', { id, event: entry.event });
+    if (entry.expiresAt) this.scheduleExpiry();
+  }
+
+  private giveUp(entry: OutboxEntry, reason: UndeliveredReason, error: HybridError): void {
+    if (this.outbox.remove(entry.id) !== entry) return;
+    entry.settle(error);
+    this.events.emit('undelivered', { id: entry.id, event: entry.event, reason, error });
+  }
+
+  private scheduleExpiry(): void {
+    const next = this.outbox.nextExpiry();
+    if (next === undefined) return this.expiryTimer.clear();
+    this.expiryTimer.set(Math.max(0, next - this.now()), () => {
+      for (const entry of this.outbox.expired(this.now())) {
+        this.giveUp(entry, 'expired', new HybridError('TIMEOUT', `reliable message "${entry.event}" (${entry.id}) not acked in time (${entry.attempts} sends)`));
+      }
+      this.scheduleExpiry();
+    });
+  }
+
   private resendUnacked(): void {
     if (this.current !== 'open') return;
     for (const entry of this.outbox.due(this.now() - this.opts.ackTimeout)) if (this.transmitText(entry.text)) this.markSent(entry);
@@ -501,8 +551,7 @@ export class SocketClient {
         this.transmit({ type: 'pong', ts: frame.ts });
         return;
       case 'ack':
-        this.outbox.ack(frame.id);
-        return;
+        return this.acked(frame.id);
       case 'hello':
         return this.events.emit('hello', frame);
       case 'presence':
@@ -547,7 +596,8 @@ export class SocketClient {
       const error = new HybridError(frame.code, frame.message);
       this.requests.reject(frame.id, error);
       // A refused reliable message is final unless the refusal is temporary (rate limit): then the ack timer resends it.
-      if (frame.code !== 'RATE_LIMITED') this.outbox.ack(frame.id);
+      const entry = frame.code !== 'RATE_LIMITED' ? this.outbox.get(frame.id) : undefined;
+      if (entry) this.giveUp(entry, 'refused', error);
     }
     this.events.emit('server-error', frame);
   }
@@ -563,7 +613,8 @@ export class SocketClient {
         this.send({ type: 'response', id: frame.id, to: frame.from, ok: false, error: HybridError.from(err).toJSON() });
       }
     };
-    const handler = this.requestHandler;
+    const top = this.requestHandlers[this.requestHandlers.length - 1];
+    const handler = top && top.handler;
     if (!handler) return reply({ ok: false, error: { code: 'METHOD_NOT_FOUND', message: `no request handler for "${frame.api}"` } });
     new Promise((resolve) => resolve(handler(frame.api, frame.params, frame))).then(
       (data) => reply({ ok: true, data }),

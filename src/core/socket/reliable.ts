@@ -2,11 +2,30 @@ import { HybridError } from '../errors';
 
 export interface OutboxEntry {
   id: string;
+  /** The message's `event` (reported with its outcome). */
+  event: string;
   text: string;
   bytes: number;
   /** 0 until the frame went out on a live connection. */
   sentAt: number;
   attempts: number;
+  /** Give up when still unacked at this time (ms, the client's clock); 0 = never. */
+  expiresAt: number;
+  /** Settles with the message's outcome: resolves on its ack, rejects when it is given up. */
+  delivered: Promise<void>;
+  settle(error?: HybridError): void;
+}
+
+/** A promise that settles once; a rejection nobody awaits is not reported as unhandled. */
+export function deliveryPromise(): { promise: Promise<void>; settle(error?: HybridError): void } {
+  let resolve!: () => void;
+  let reject!: (err: HybridError) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined);
+  return { promise, settle: (error) => (error ? reject(error) : resolve()) };
 }
 
 /**
@@ -27,23 +46,40 @@ export class Outbox {
     return this.byteTotal;
   }
 
-  add(id: string, text: string, bytes: number): OutboxEntry {
-    if (this.entries.size >= this.maxItems || this.byteTotal + bytes > this.maxBytes) {
+  add(message: { id: string; event: string; text: string; bytes: number; expiresAt: number }): OutboxEntry {
+    if (this.entries.size >= this.maxItems || this.byteTotal + message.bytes > this.maxBytes) {
       throw new HybridError('QUEUE_FULL', `${this.entries.size} reliable messages (${this.byteTotal} bytes) wait for an ack; limit ${this.maxItems} / ${this.maxBytes} bytes`);
     }
-    const entry: OutboxEntry = { id, text, bytes, sentAt: 0, attempts: 0 };
-    this.entries.set(id, entry);
-    this.byteTotal += bytes;
+    const { promise, settle } = deliveryPromise();
+    const entry: OutboxEntry = { ...message, sentAt: 0, attempts: 0, delivered: promise, settle };
+    this.entries.set(message.id, entry);
+    this.byteTotal += message.bytes;
     return entry;
   }
 
-  /** Removes an acked message; false when the id is unknown (already acked, or not ours). */
-  ack(id: string): boolean {
+  get(id: string): OutboxEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Removes a message (acked or given up); undefined when the id is unknown (already settled, or not ours). */
+  remove(id: string): OutboxEntry | undefined {
     const entry = this.entries.get(id);
-    if (!entry) return false;
+    if (!entry) return undefined;
     this.entries.delete(id);
     this.byteTotal -= entry.bytes;
-    return true;
+    return entry;
+  }
+
+  /** Entries whose deadline is at or before `now`. */
+  expired(now: number): OutboxEntry[] {
+    return this.list().filter((e) => e.expiresAt > 0 && e.expiresAt <= now);
+  }
+
+  /** The earliest deadline, or undefined when no entry has one. */
+  nextExpiry(): number | undefined {
+    let next: number | undefined;
+    for (const e of this.entries.values()) if (e.expiresAt > 0 && (next === undefined || e.expiresAt < next)) next = e.expiresAt;
+    return next;
   }
 
   /** Oldest first (Map keeps insertion order). */

@@ -1,28 +1,23 @@
 /**
- * Chat with the H5 page through the relay server: the library's chat-panel for the UI and its
+ * Chat with the H5 page through the relay server: the library's chat-panel for the UI, its
  * socket-manager behavior for the connection (shared, reconnecting, state mirrored into
- * `socketState`). Messages are reliable (acked, resent after a reconnect, delivered once), so a
- * restart of the server mid-conversation loses nothing. Calls from the H5 page that arrive over the
- * socket are answered by the same handlers as the relay page (serveSocketRequests).
+ * `socketState`) and linkChatPanel between the two. Messages are reliable (acked, resent after a
+ * reconnect, delivered once), so a restart of the server mid-conversation loses nothing; a message
+ * the relay never acks turns `failed` after DELIVERY_TTL and the retry tap sends it again with the
+ * same id. Calls from the H5 page that arrive over the socket are answered by the same handlers as
+ * the relay page (serveSocketRequests).
  */
 const { serveSocketRequests } = require('miniprogram-hybrid-kit/behaviors/relay-socket');
+const { linkChatPanel, managerSocket } = require('miniprogram-hybrid-kit/components/chat-panel/socket-link');
 const { relayPage } = require('../../lib/relay-page');
 
-const CHAT_EVENT = 'chat';
 const SELF = 'miniapp';
 const PEER = 'h5';
+/** Give a message up (status failed, retry offered) when the relay has not acked it within this time. */
+const DELIVERY_TTL = 30000;
 
-/** Own messages queued while the socket is not open, per page instance. */
-const pendingIds = new WeakMap();
-
-function toPanelMessage(data, frame) {
-  return {
-    id: frame.id || `in-${frame.seq}`,
-    role: frame.from || PEER,
-    content: String(data && data.text),
-    time: (data && data.time) || Date.now(),
-  };
-}
+/** The page's chat link, per page instance (not page data: it holds functions). */
+const links = new WeakMap();
 
 Component({
   behaviors: [relayPage],
@@ -31,48 +26,36 @@ Component({
     token: '',
     peerOnline: false,
   },
+  lifetimes: {
+    detached() {
+      const link = links.get(this);
+      if (link) link.dispose();
+      links.delete(this);
+    },
+  },
   methods: {
     onLoad(options) {
       const client = this.joinRelay(options);
-      const pending = [];
-      pendingIds.set(this, pending);
       this.setData({ token: this.relayConfig().token });
-      this.socketSubscribe(CHAT_EVENT, (data, frame) => this.panel().appendMessage(toPanelMessage(data, frame)));
+      links.set(this, linkChatPanel(this.selectComponent('#chat'), managerSocket(this), { event: 'chat', name: SELF, peerRole: PEER, ttl: DELIVERY_TTL }));
       serveSocketRequests({ onRequest: (handler) => this.socketOnRequest(handler) });
       this.keepListeners(
         client.on('hello', (hello) => this.setPeerOnline((hello.peers || []).indexOf(PEER) >= 0)),
         client.on('presence', (p) => p.env === PEER && this.setPeerOnline(p.online)),
         client.on('close', () => this.setPeerOnline(false)),
-        client.on('open', () => this.markSent(pending.splice(0))),
       );
     },
 
-    panel() {
-      return this.selectComponent('#chat');
-    },
     setPeerOnline(online) {
       if (this.data.peerOnline !== online) this.setData({ peerOnline: online });
     },
 
-    /** chat-panel already shows the text as `sending`; the socket decides what happens next. */
+    /** chat-panel already shows the text as `sending` (and again on retry); the link reports the outcome. */
     onSend(e) {
-      this.transmit(e.detail.message.id, e.detail.text);
+      links.get(this).send(e.detail.message);
     },
     onRetry(e) {
-      this.panel().updateMessage(e.detail.id, { status: 'sending' });
-      this.transmit(e.detail.id, e.detail.message.content);
-    },
-
-    transmit(localId, text) {
-      const result = this.socketEmit(CHAT_EVENT, { text, time: Date.now(), name: SELF }, { reliable: true });
-      if (result.status === 'sent') this.markSent([localId]);
-      else if (result.status === 'queued') pendingIds.get(this).push(localId); // resent when the socket opens
-      else this.panel().updateMessage(localId, { status: 'failed' });
-    },
-
-    markSent(ids) {
-      const panel = this.panel();
-      ids.forEach((id) => panel.updateMessage(id, { status: 'sent' }));
+      links.get(this).send(e.detail.message);
     },
   },
 });
