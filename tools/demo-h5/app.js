@@ -60,8 +60,6 @@
 
   // ---- chat ----
 
-  var pendingChat = []; // own messages queued until the socket opens
-
   function addChat(from, text, status) {
     var li = el('li', { 'data-from': from, 'data-self': String(from === env), 'data-status': status || 'received' });
     var bubble = el('div', { class: 'bubble' });
@@ -76,9 +74,6 @@
   client.subscribe(CHAT_EVENT, function (data, frame) {
     addChat(frame.from || peer, String(data && data.text));
   });
-  client.on('open', function () {
-    pendingChat.splice(0).forEach(function (li) { li.setAttribute('data-status', 'sent'); });
-  });
 
   $('chat-form').addEventListener('submit', function (e) {
     e.preventDefault();
@@ -91,12 +86,14 @@
     $('chat-input').value = '';
     var li = addChat(env, text, 'sending');
     var result = client.emit(CHAT_EVENT, { text: text, time: Date.now(), name: env }, { reliable: true });
-    if (result.status === 'sent') li.setAttribute('data-status', 'sent');
-    else if (result.status === 'queued') pendingChat.push(li);
-    else {
-      li.setAttribute('data-status', 'failed');
-      $('chat-hint').textContent = describe(result.error).code + ': ' + describe(result.error).message;
-    }
+    // 'sent' once the relay acked it (it then delivers it, also to a peer that is reconnecting).
+    result.delivered.then(
+      function () { li.setAttribute('data-status', 'sent'); },
+      function (err) {
+        li.setAttribute('data-status', 'failed');
+        $('chat-hint').textContent = describe(err).code + ': ' + describe(err).message;
+      }
+    );
   });
 
   // ---- pushes ----
