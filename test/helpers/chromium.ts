@@ -1,7 +1,8 @@
 /**
  * Headless Chromium for H5 tests: Debian's /usr/bin/chromium driven by playwright-core (no
  * browser download), with a fresh user-data dir per launch, plus a tiny static HTTP server
- * bound to 127.0.0.1 on port 0.
+ * bound to 127.0.0.1 on port 0 (`serveH5` adds the built SDK at /hybrid-kit.js). The one
+ * launcher and file server of the test suite: use these rather than `chromium.launch`.
  *
  *   const browser = await launchBrowser();
  *   const page = await browser.newPage();
@@ -94,6 +95,14 @@ export interface StaticServer {
   /** Paths requested so far, in order. */
   requests: string[];
   close(): Promise<void>;
+}
+
+/** The single-file `<script>` build of the H5 SDK (global `HybridKit`), made by `npx gulp build`. */
+export const H5_SDK_FILE = path.resolve(__dirname, '../../dist/h5/hybrid-kit.js');
+
+/** Serves `pages` (URL path → HTML) and the built H5 SDK at `/hybrid-kit.js`. */
+export function serveH5(pages: Record<string, string>): Promise<StaticServer> {
+  return serveFiles({ ...pages, '/hybrid-kit.js': fs.readFileSync(H5_SDK_FILE) });
 }
 
 /** Serves `files` (URL path → body; content type from the extension) on 127.0.0.1, port 0. */

@@ -9,10 +9,7 @@
  * where `installMiniProgramGlobals()` creates the jsdom window miniprogram-simulate needs.
  */
 import * as path from 'path';
-import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
-import type { Browser, Page as BrowserPage } from 'playwright-core';
+import type { Page as BrowserPage } from 'playwright-core';
 
 export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
 
@@ -233,54 +230,7 @@ export async function waitFor<T>(check: () => T | undefined | null | false, time
   }
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* The H5 side: a static server on 127.0.0.1:0 and headless Chromium (Debian's, via playwright). */
-/* A minimal launcher of our own: test/helpers/chromium.ts (branch pipeline) was not here yet.   */
-
-
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-export async function launchChromium(): Promise<Browser> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: 20_000 });
-}
-
-export interface StaticServer {
-  origin: string;
-  close(): Promise<void>;
-}
-
-/** Serves `pages` (path → HTML) and the built H5 SDK at /hybrid-kit.js, on 127.0.0.1 only. */
-export async function serveH5(pages: Record<string, string>): Promise<StaticServer> {
-  const sdk = path.resolve(__dirname, '../../dist/h5/hybrid-kit.js');
-  const server = http.createServer((req, res) => {
-    const pathname = (req.url || '/').split(/[?#]/)[0];
-    if (pathname === '/hybrid-kit.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
-      res.end(fs.readFileSync(sdk));
-    } else if (pages[pathname] !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(pages[pathname]);
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  server.keepAliveTimeout = 100;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
+/* ---- the H5 side: a Chromium page (test/helpers/chromium.ts) playing the web-view ---- */
 
 /** The JS-SDK's `wx.miniProgram` as WeChat gives it to the page, backed by the harness. */
 export const FAKE_JSSDK = `
