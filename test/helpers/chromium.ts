@@ -15,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { chromium, BrowserContext, Page } from 'playwright-core';
+import { waitFor } from './wait';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -80,13 +81,9 @@ export function watchPage(page: Page): PageLog {
   return log;
 }
 
-/** Resolves once `condition()` is true; rejects after `timeout` ms (polling every `interval` ms). */
+/** Resolves once `condition()` is true; rejects after `timeout` ms (test/helpers/wait.ts `waitFor`). */
 export async function waitUntil(condition: () => boolean, timeout = 5000, interval = 10): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
+  await waitFor(condition, timeout, 'condition', interval);
 }
 
 export interface StaticServer {

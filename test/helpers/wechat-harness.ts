@@ -10,6 +10,9 @@
  */
 import * as path from 'path';
 import type { Page as BrowserPage } from 'playwright-core';
+import { sleep } from './wait';
+
+export { sleep, waitFor } from './wait';
 
 export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
 
@@ -214,19 +217,6 @@ function safeDecode(value: string): string {
     return decodeURIComponent(value);
   } catch {
     return value;
-  }
-}
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every few ms until it returns a value other than undefined/null/false, or fails after `timeout`. */
-export async function waitFor<T>(check: () => T | undefined | null | false, timeout = 3000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
   }
 }
 
