@@ -84,7 +84,8 @@ export function openDemoPage(devDir: string, page: string, options: Record<strin
 
 /** What WeChat does when the page is closed. */
 export function closeDemoPage(wrapper: Wrapper): void {
-  (wrapper.instance as any).onUnload();
+  const page = wrapper.instance as any;
+  if (typeof page.onUnload === 'function') page.onUnload();
   const stack = (global as unknown as Record<string, any>).__pageStack as unknown[];
   const i = stack.indexOf(wrapper.instance);
   if (i >= 0) stack.splice(i, 1);

@@ -76,7 +76,8 @@ export function watchPage(page: Page): PageLog {
   page.on('pageerror', (err) => log.errors.push(err.message));
   page.on('console', (msg) => {
     log.console.push(`${msg.type()}: ${msg.text()}`);
-    if (msg.type() === 'error') log.errors.push(msg.text());
+    // The browser's own favicon request is not the page's doing.
+    if (msg.type() === 'error' && !/\/favicon\.ico$/.test(msg.location().url)) log.errors.push(msg.text());
   });
   return log;
 }

@@ -184,6 +184,17 @@ export class WeChatHarness {
     return this.bridge.querySelector('#' + ((this.bridge.instance as any).data.webviewId as string)) as Wrapper;
   }
 
+  /**
+   * Fires an event of the `<web-view>` itself (bindload, bindmessage). In WeChat it reaches only the
+   * bridge-webview's own binding; simulate's dispatchEvent would also bubble it out of the bridge.
+   */
+  fireWebviewEvent(name: string, detail: unknown): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exparser = require('miniprogram-exparser');
+    const node = (this.webview as unknown as { _exparserNode: unknown })._exparserNode;
+    exparser.Event.dispatchEvent(node, exparser.Event.create(name, detail, { bubbles: false, composed: false }));
+  }
+
   onSrcChange(fn: (src: string) => void): void {
     this.listeners.push(fn);
   }
@@ -333,7 +344,7 @@ export class WebviewDriver {
   /** Loads the web-view's current URL; on success the web-view fires `load` (bridge-webview's `load` event). */
   private async loadPage(): Promise<void> {
     const response = await this.page.goto(this.harness.src);
-    if (response && response.ok()) this.harness.webview.dispatchEvent('load', { detail: { src: this.harness.src }, bubbles: false });
+    if (response && response.ok()) this.harness.fireWebviewEvent('load', { src: this.harness.src });
   }
 
   reloadNext(): void {
@@ -379,7 +390,7 @@ export class WebviewDriver {
 
   /** The user goes back from the web-view page: WeChat delivers the postMessage batch. */
   deliverBatch(): void {
-    this.harness.webview.dispatchEvent('message', { detail: { data: this.posted.slice() }, bubbles: false });
+    this.harness.fireWebviewEvent('message', { data: this.posted.slice() });
   }
 }
 
