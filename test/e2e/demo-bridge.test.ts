@@ -14,8 +14,7 @@ import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser, PageLog, watchPage } from '../helpers/chromium';
 import { closeMiniProgramGlobals, installMiniProgramGlobals, WebviewDriver, WeChatHarness, Wrapper } from '../helpers/wechat-harness';
 import { tempDirs } from '../helpers/tmp';
-import { packDemo } from '../../tools/demo-pack';
-import { closeDemoPage, DemoApp, launchDemoApp, openDemoPage, PKG_NAME, pressCallButton, resolveNpmLikeWeChat, saveScreenshot } from './demo-helpers';
+import { buildDemo, closeDemoPage, DemoApp, launchDemoApp, openDemoPage, PKG_NAME, pressCallButton, resolveNpmLikeWeChat, saveScreenshot } from './demo-helpers';
 
 jest.setTimeout(30_000);
 
@@ -45,12 +44,7 @@ const waitForPushes = (count: number) =>
 
 beforeAll(async () => {
   devDir = path.join(tmp.make(), 'miniprogram_dev');
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined); // miniprogram-ci's banner
-  try {
-    await packDemo({ outDir: devDir, quiet: true });
-  } finally {
-    log.mockRestore();
-  }
+  await buildDemo(devDir);
   relay = createRelayServer({ port: 0, logger: false, resumeWaitMs: 100 });
   await relay.listen();
   origin = `http://127.0.0.1:${relay.address().port}`;
@@ -161,4 +155,30 @@ test('a push from the demo bridge page is shown by the H5 page as text', async (
   expect((await pushTexts()).length).toBe(before + 1);
   expect(await saveScreenshot(h5, 'e2e-demo-bridge-push')).toBeGreaterThan(5_000);
   expect(h5Log.errors).toEqual([]);
+});
+
+test('a push made while the relay page covers the bridge page waits, and arrives with the reply after back', async () => {
+  const before = (await pushTexts()).length;
+  let armed = true;
+  let srcAtCover = -1;
+  let srcAtBack = -1;
+  harness.onRelay((open) => {
+    if (open && armed) {
+      armed = false;
+      (bridgePage.instance as any).push('notice', { text: '盖住时推送' });
+      srcAtCover = harness.srcHistory.length;
+    } else if (!open && srcAtCover >= 0 && srcAtBack < 0) {
+      srcAtBack = harness.srcHistory.length;
+    }
+  });
+  await h5.fill('#echo-text', 'covered');
+  expect(await pressCallButton(h5, 'echo')).toMatchObject({ status: 'ok', value: { echoed: { text: 'covered' } } });
+  // Nothing was written into the hidden web-view; the push, the reply and the onShow notice all came after back.
+  expect(srcAtCover).toBeGreaterThan(0);
+  expect(srcAtBack).toBe(srcAtCover);
+  await waitForPushes(before + 2);
+  expect((await pushTexts()).slice(before)).toEqual([
+    ['notice', 'notice: 盖住时推送'],
+    ['notice', 'notice: 小程序处理了 1 个调用'],
+  ]);
 });

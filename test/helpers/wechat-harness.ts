@@ -1,9 +1,12 @@
 /**
- * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate),
- * and the relay round trip — `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the
- * web-view page, push and load the relay page with the query as options), `wx.navigateBack` pops
- * it and shows the web-view page again. Every change of the bridge's web-view `src` is reported
- * through `onSrcChange` (the end-to-end test turns it into a real navigation of Chromium).
+ * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate;
+ * a bare page of the harness's own, or a page the test opened, e.g. the demo's bridge page with
+ * `openerPage` and `relayPage` pointing into its miniprogram_npm), and the relay round trip:
+ * `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the web-view page, push and
+ * load the relay page with the query as options), `wx.navigateBack` pops it and shows the
+ * web-view page again. Every change of the bridge's web-view `src` is reported
+ * through `onSrcChange`; `WebviewDriver` turns each into a real navigation of a Chromium page
+ * (test/helpers/chromium.ts) whose `wx.miniProgram` is backed by the harness.
  *
  * Works in the `mp` jest project (jsdom + test/helpers/mp-setup.ts) and in the `node` project,
  * where `installMiniProgramGlobals()` creates the jsdom window miniprogram-simulate needs.
