@@ -68,11 +68,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The browser and the server first: they are what would keep jest alive.
+  await browser?.close();
+  await relay?.close({ graceMs: 50 });
   harness?.close();
   if (bridgePage) closeDemoPage(bridgePage);
   if (app && app.globalData.offHandlers) app.globalData.offHandlers();
-  await browser?.close();
-  await relay?.close({ graceMs: 50 });
   closeMiniProgramGlobals();
   tmp.cleanup();
 });
