@@ -4,12 +4,11 @@
  */
 import * as path from 'path';
 import * as esbuild from 'esbuild';
-import { Browser, chromium, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { HeadlessBrowser, launchBrowser } from '../helpers/chromium';
 import { Rig, startRig, waitFor, waitState } from './socket-fixture';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let browser: Browser;
+let browser: HeadlessBrowser;
 let page: Page;
 let rig: Rig;
 
@@ -18,7 +17,7 @@ beforeAll(async () => {
     stdin: { contents: "export * from './src/core/socket/index';", resolveDir: path.resolve(__dirname, '../..'), loader: 'ts' },
     bundle: true, format: 'iife', globalName: 'HK', target: 'es2017', platform: 'browser', write: false,
   });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
   page = await browser.newPage();
   await page.setContent('<!doctype html><title>socket</title>');
   await page.addScriptTag({ content: bundle.outputFiles[0].text });

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { installMiniProgramGlobals, Wrapper } from '../helpers/wechat-harness';
+import { packDemo } from '../../tools/demo-pack';
 
 export const PKG_NAME = 'miniprogram-hybrid-kit';
 const NPM_REQUIRE = new RegExp(`require\\('(${PKG_NAME}/[^']+)'\\)`, 'g');
@@ -42,6 +43,16 @@ export function resolveNpmLikeWeChat(devDir: string): string[] {
     jest.doMock(name, () => require(target), { virtual: true });
   }
   return [...names];
+}
+
+/** Builds the demo into `outDir` as `npm run dev` does (tools/demo → miniprogram_npm), without miniprogram-ci's banner. */
+export async function buildDemo(outDir: string): Promise<void> {
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  try {
+    await packDemo({ outDir, quiet: true });
+  } finally {
+    log.mockRestore();
+  }
 }
 
 /** Runs the demo's app.js (its App() definition), launches it and makes it what getApp() returns. */
@@ -84,7 +95,8 @@ export function openDemoPage(devDir: string, page: string, options: Record<strin
 
 /** What WeChat does when the page is closed. */
 export function closeDemoPage(wrapper: Wrapper): void {
-  (wrapper.instance as any).onUnload();
+  const page = wrapper.instance as any;
+  if (typeof page.onUnload === 'function') page.onUnload();
   const stack = (global as unknown as Record<string, any>).__pageStack as unknown[];
   const i = stack.indexOf(wrapper.instance);
   if (i >= 0) stack.splice(i, 1);

@@ -14,8 +14,7 @@ import { launchBrowser, HeadlessBrowser } from '../helpers/chromium';
 import { closeMiniProgramGlobals, installMiniProgramGlobals, waitFor, Wrapper } from '../helpers/wechat-harness';
 import { createWsWx, WsWx } from '../helpers/ws-wx';
 import { tempDirs } from '../helpers/tmp';
-import { packDemo } from '../../tools/demo-pack';
-import { closeDemoPage, DemoApp, launchDemoApp, openDemoPage, pressCallButton, resolveNpmLikeWeChat, saveScreenshot } from './demo-helpers';
+import { buildDemo, closeDemoPage, DemoApp, launchDemoApp, openDemoPage, pressCallButton, resolveNpmLikeWeChat, saveScreenshot } from './demo-helpers';
 
 jest.setTimeout(45_000);
 
@@ -82,12 +81,7 @@ const screenshot = (name: string) => saveScreenshot(h5, `e2e-demo-${name}`);
 
 beforeAll(async () => {
   devDir = path.join(tmp.make(), 'miniprogram_dev');
-  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined); // miniprogram-ci's banner
-  try {
-    await packDemo({ outDir: devDir, quiet: true });
-  } finally {
-    log.mockRestore();
-  }
+  await buildDemo(devDir);
   relay = await startRelay(0);
   port = relay.address().port;
 

@@ -2,10 +2,10 @@
  * End to end over the navigate channel: the H5 SDK (dist/h5/hybrid-kit.js) in headless Chromium,
  * the BUILT bridge-webview and relay page in miniprogram-simulate, WeChat played by the harness.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { HeadlessBrowser, launchBrowser, serveH5, StaticServer } from '../helpers/chromium';
 import {
-  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, launchChromium, mpModule, pollPage, registerTestHandlers, serveH5, settleCall, sleep, waitFor,
-  StaticServer,
+  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, mpModule, pollPage, registerTestHandlers, settleCall, sleep, waitFor,
 } from '../helpers/wechat-harness';
 
 installMiniProgramGlobals();
@@ -22,7 +22,7 @@ const APP = `<!doctype html><meta charset="utf-8"><title>h5</title>
 </script>`;
 
 let server: StaticServer;
-let browser: Browser;
+let browser: HeadlessBrowser;
 let page: Page;
 let h: WeChatHarness;
 let driver: WebviewDriver;
@@ -30,7 +30,7 @@ const offs: Array<() => void> = [];
 
 beforeAll(async () => {
   server = await serveH5({ '/app.html': APP, '/plain.html': APP });
-  browser = await launchChromium();
+  browser = await launchBrowser();
   offs.push(registerTestHandlers(defaultRegistry));
 });
 

@@ -3,10 +3,10 @@
  * (dist/node/server, 127.0.0.1:0) ⇄ the mini program's core SocketClient (built, over `ws`)
  * answering from the same handler registry; with the navigate channel as the fallback.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { HeadlessBrowser, launchBrowser, serveH5, StaticServer } from '../helpers/chromium';
 import {
-  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, launchChromium, mpModule, pollPage, registerTestHandlers, serveH5, settleCall, sleep, waitFor,
-  StaticServer,
+  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, mpModule, pollPage, registerTestHandlers, settleCall, sleep, waitFor,
 } from '../helpers/wechat-harness';
 
 installMiniProgramGlobals();
@@ -31,7 +31,7 @@ const APP = `<!doctype html><meta charset="utf-8"><title>h5 socket</title>
 
 let server: StaticServer;
 let relay: any;
-let browser: Browser;
+let browser: HeadlessBrowser;
 let page: Page;
 let h: WeChatHarness;
 let driver: WebviewDriver;
@@ -57,7 +57,7 @@ beforeAll(async () => {
   server = await serveH5({ '/app.html': APP });
   relay = createRelayServer({ port: 0, host: '127.0.0.1', logger: false, resumeWaitMs: 100 });
   await relay.listen();
-  browser = await launchChromium();
+  browser = await launchBrowser();
   offs.push(registerTestHandlers(defaultRegistry, 'sock.'));
   // Answers when the test opens its gate: completion order is decided by the test, not by timers.
   offs.push(defaultRegistry.register('sock.gate', (p: { i: number }) => new Promise((resolve) => gates.set(p.i, () => resolve({ i: p.i, zh: '第' + p.i })))));

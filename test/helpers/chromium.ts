@@ -1,7 +1,8 @@
 /**
  * Headless Chromium for H5 tests: Debian's /usr/bin/chromium driven by playwright-core (no
  * browser download), with a fresh user-data dir per launch, plus a tiny static HTTP server
- * bound to 127.0.0.1 on port 0.
+ * bound to 127.0.0.1 on port 0 (`serveH5` adds the built SDK at /hybrid-kit.js). The one
+ * launcher and file server of the test suite: use these rather than `chromium.launch`.
  *
  *   const browser = await launchBrowser();
  *   const page = await browser.newPage();
@@ -14,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { chromium, BrowserContext, Page } from 'playwright-core';
+import { waitFor } from './wait';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
@@ -74,18 +76,15 @@ export function watchPage(page: Page): PageLog {
   page.on('pageerror', (err) => log.errors.push(err.message));
   page.on('console', (msg) => {
     log.console.push(`${msg.type()}: ${msg.text()}`);
-    if (msg.type() === 'error') log.errors.push(msg.text());
+    // The browser's own favicon request is not the page's doing.
+    if (msg.type() === 'error' && !/\/favicon\.ico$/.test(msg.location().url)) log.errors.push(msg.text());
   });
   return log;
 }
 
-/** Resolves once `condition()` is true; rejects after `timeout` ms (polling every `interval` ms). */
+/** Resolves once `condition()` is true; rejects after `timeout` ms (test/helpers/wait.ts `waitFor`). */
 export async function waitUntil(condition: () => boolean, timeout = 5000, interval = 10): Promise<void> {
-  const deadline = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, interval));
-  }
+  await waitFor(condition, timeout, 'condition', interval);
 }
 
 export interface StaticServer {
@@ -94,6 +93,14 @@ export interface StaticServer {
   /** Paths requested so far, in order. */
   requests: string[];
   close(): Promise<void>;
+}
+
+/** The single-file `<script>` build of the H5 SDK (global `HybridKit`), made by `npx gulp build`. */
+export const H5_SDK_FILE = path.resolve(__dirname, '../../dist/h5/hybrid-kit.js');
+
+/** Serves `pages` (URL path → HTML) and the built H5 SDK at `/hybrid-kit.js`. */
+export function serveH5(pages: Record<string, string>): Promise<StaticServer> {
+  return serveFiles({ ...pages, '/hybrid-kit.js': fs.readFileSync(H5_SDK_FILE) });
 }
 
 /** Serves `files` (URL path → body; content type from the extension) on 127.0.0.1, port 0. */

@@ -1,18 +1,21 @@
 /**
- * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate),
- * and the relay round trip — `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the
- * web-view page, push and load the relay page with the query as options), `wx.navigateBack` pops
- * it and shows the web-view page again. Every change of the bridge's web-view `src` is reported
- * through `onSrcChange` (the end-to-end test turns it into a real navigation of Chromium).
+ * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate;
+ * a bare page of the harness's own, or a page the test opened, e.g. the demo's bridge page with
+ * `openerPage` and `relayPage` pointing into its miniprogram_npm), and the relay round trip:
+ * `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the web-view page, push and
+ * load the relay page with the query as options), `wx.navigateBack` pops it and shows the
+ * web-view page again. Every change of the bridge's web-view `src` is reported
+ * through `onSrcChange`; `WebviewDriver` turns each into a real navigation of a Chromium page
+ * (test/helpers/chromium.ts) whose `wx.miniProgram` is backed by the harness.
  *
  * Works in the `mp` jest project (jsdom + test/helpers/mp-setup.ts) and in the `node` project,
  * where `installMiniProgramGlobals()` creates the jsdom window miniprogram-simulate needs.
  */
 import * as path from 'path';
-import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
-import type { Browser, Page as BrowserPage } from 'playwright-core';
+import type { Page as BrowserPage } from 'playwright-core';
+import { sleep } from './wait';
+
+export { sleep, waitFor } from './wait';
 
 export const MP_ROOT = path.resolve(__dirname, '../../miniprogram_dist');
 
@@ -56,9 +59,11 @@ export function closeMiniProgramGlobals(): void {
 }
 
 const loaded: Record<string, string> = {};
-function load(simulate: Simulate, rel: string, tag: string): string {
-  if (!loaded[rel]) loaded[rel] = simulate.load(path.join(MP_ROOT, rel), tag, { rootPath: MP_ROOT });
-  return loaded[rel];
+/** Loads a built component once per test file (loading a path twice renders nothing). */
+function load(simulate: Simulate, root: string, rel: string, tag: string): string {
+  const key = path.join(root, rel);
+  if (!loaded[key]) loaded[key] = simulate.load(key, tag, { rootPath: root });
+  return loaded[key];
 }
 
 /** The built module (same instance the built components use). */
@@ -69,16 +74,35 @@ export function mpModule<T = any>(rel: string): T {
 
 /** Renders the built bridge-webview (not attached yet). */
 export function renderBridge(simulate: Simulate, props: Record<string, unknown>): Wrapper {
-  const id = load(simulate, 'components/bridge-webview/index', 'hk-bridge-webview');
+  const id = load(simulate, MP_ROOT, 'components/bridge-webview/index', 'hk-bridge-webview');
   return <Wrapper>simulate.render(id, { minInterval: 5, ...props });
 }
 
+/** Where the built relay page lives: `root` is the mini program root, `path` its route in app.json. */
+export interface RelayPageLocation {
+  root: string;
+  path: string;
+}
+
+/** The library's relay page in miniprogram_dist (what the bridge tests' H5 pages navigate to). */
+export const LIBRARY_RELAY_PAGE: RelayPageLocation = { root: MP_ROOT, path: 'pages/hybrid-relay/index' };
+
 export interface HarnessOptions {
-  src: string;
+  /** The H5 page: the harness renders the built bridge-webview on a bare page of its own… */
+  src?: string;
   query?: Record<string, unknown>;
   webviewId?: string;
   /** bridge-webview minInterval (ms between hash writes); small in tests. */
   minInterval?: number;
+  /**
+   * …or plays WeChat around a page the test opened (attached, on the page stack, loaded) that
+   * holds a bridge-webview, e.g. a demo page: the harness shows it, and hides/shows it around relay pages.
+   */
+  openerPage?: Wrapper;
+  /** The opener page's bridge-webview (default '#bridge'). */
+  bridgeSelector?: string;
+  /** The page navigateTo may open (default LIBRARY_RELAY_PAGE); any other route fails like in WeChat. */
+  relayPage?: RelayPageLocation;
   /** What WeChat hands onLoad: the query value as sent (default) or percent-decoded once. */
   decodeOptions?: boolean;
 }
@@ -90,7 +114,8 @@ export interface RelayVisit {
 
 export class WeChatHarness {
   readonly simulate: Simulate;
-  readonly openerPage: Page = { route: 'pages/web/index' };
+  /** The web-view page: the test's page, or a bare page object holding the harness's own bridge. */
+  readonly openerPage: Page;
   readonly bridge: Wrapper;
   /** Each src the web-view got, in order. */
   readonly srcHistory: string[] = [];
@@ -100,16 +125,21 @@ export class WeChatHarness {
   /** Relay pages opened while another was still open (the SDK must never do that). */
   stackedRelays = 0;
   backCount = 0;
+  /** navigateTo urls refused because no such page exists. */
+  readonly refusedUrls: string[] = [];
   private listeners: Array<(src: string) => void> = [];
   private relayListeners: Array<(open: boolean) => void> = [];
   private readonly stack: Page[];
   private readonly originalBack: unknown;
+  private readonly relayPage: RelayPageLocation;
+  /** Set when the bridge sits on the test's page (the harness then does not own the page). */
+  private readonly testPage: Wrapper | undefined;
 
   constructor(private readonly options: HarnessOptions) {
     this.simulate = installMiniProgramGlobals();
     this.stack = g.__pageStack;
-    this.stack.length = 0;
-    this.stack.push(this.openerPage);
+    this.relayPage = options.relayPage || LIBRARY_RELAY_PAGE;
+    this.testPage = options.openerPage;
     const wx = g.wx;
     this.originalBack = wx.navigateBack;
     wx.navigateBack = (opts: { success?: () => void } = {}) => {
@@ -119,14 +149,28 @@ export class WeChatHarness {
         if (opts.success) opts.success();
       }, 0);
     };
-    this.bridge = renderBridge(this.simulate, {
-      src: options.src,
-      query: options.query || {},
-      webviewId: options.webviewId || 'hk-webview',
-      minInterval: options.minInterval ?? 5,
-    });
-    this.watchSrc();
-    this.bridge.attach(document.createElement('parent-wrapper'));
+    if (this.testPage) {
+      this.openerPage = this.testPage.instance as unknown as Page;
+      if (this.stack[this.stack.length - 1] !== this.openerPage) throw new Error('the opener page must be on top of the page stack');
+      const bridge = this.testPage.querySelector(options.bridgeSelector || '#bridge');
+      if (!bridge) throw new Error(`no ${options.bridgeSelector || '#bridge'} on the opener page`);
+      this.bridge = bridge as Wrapper;
+      this.watchSrc();
+      this.setOpenerShown(true); // onLoad is followed by onShow
+    } else {
+      if (!options.src) throw new Error('WeChatHarness needs a src (or an openerPage)');
+      this.openerPage = { route: 'pages/web/index' };
+      this.stack.length = 0;
+      this.stack.push(this.openerPage);
+      this.bridge = renderBridge(this.simulate, {
+        src: options.src,
+        query: options.query || {},
+        webviewId: options.webviewId || 'hk-webview',
+        minInterval: options.minInterval ?? 5,
+      });
+      this.watchSrc();
+      this.bridge.attach(document.createElement('parent-wrapper'));
+    }
     this.noteSrc();
   }
 
@@ -138,6 +182,22 @@ export class WeChatHarness {
     return this.bridge.instance as any;
   }
 
+  /** The `<web-view>` node inside the bridge (to fire its bindload / bindmessage). */
+  get webview(): Wrapper {
+    return this.bridge.querySelector('#' + ((this.bridge.instance as any).data.webviewId as string)) as Wrapper;
+  }
+
+  /**
+   * Fires an event of the `<web-view>` itself (bindload, bindmessage). In WeChat it reaches only the
+   * bridge-webview's own binding; simulate's dispatchEvent would also bubble it out of the bridge.
+   */
+  fireWebviewEvent(name: string, detail: unknown): void {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const exparser = require('miniprogram-exparser');
+    const node = (this.webview as unknown as { _exparserNode: unknown })._exparserNode;
+    exparser.Event.dispatchEvent(node, exparser.Event.create(name, detail, { bubbles: false, composed: false }));
+  }
+
   onSrcChange(fn: (src: string) => void): void {
     this.listeners.push(fn);
   }
@@ -147,9 +207,14 @@ export class WeChatHarness {
     this.relayListeners.push(fn);
   }
 
-  /** What `wx.miniProgram.navigateTo({ url })` does in WeChat. */
+  /** What `wx.miniProgram.navigateTo({ url })` does in WeChat; throws (navigateTo fails) for a page the app does not have. */
   openRelay(url: string): RelayVisit {
     const q = url.indexOf('?');
+    const route = (q >= 0 ? url.slice(0, q) : url).replace(/^\//, '');
+    if (route !== this.relayPage.path) {
+      this.refusedUrls.push(url);
+      throw new Error(`navigateTo:fail page "${route}" is not found`);
+    }
     const options: Record<string, string> = {};
     if (q >= 0) {
       for (const pair of url.slice(q + 1).split('&')) {
@@ -161,8 +226,8 @@ export class WeChatHarness {
     }
     this.relayCount++;
     if (this.relay) this.stackedRelays++;
-    this.bridge.triggerPageLifeTime('hide');
-    const id = load(this.simulate, 'pages/hybrid-relay/index', 'hk-relay-page');
+    this.setOpenerShown(false);
+    const id = load(this.simulate, this.relayPage.root, this.relayPage.path, 'hk-relay-page');
     const page = <Wrapper>this.simulate.render(id, {});
     this.stack.push(page.instance as unknown as Page);
     page.attach(document.createElement('parent-wrapper'));
@@ -185,7 +250,15 @@ export class WeChatHarness {
     if (i >= 0) this.stack.splice(i, 1);
     page.detach();
     for (const fn of this.relayListeners) fn(false);
-    this.bridge.triggerPageLifeTime('show');
+    this.setOpenerShown(true);
+  }
+
+  /** The web-view page is shown or covered: its components' pageLifetimes, and a page's own onShow/onHide. */
+  private setOpenerShown(shown: boolean): void {
+    const target = this.testPage || this.bridge;
+    target.triggerPageLifeTime(shown ? 'show' : 'hide');
+    const method = (this.openerPage as any)[shown ? 'onShow' : 'onHide'];
+    if (this.testPage && typeof method === 'function') method.call(this.openerPage);
   }
 
   private watchSrc(): void {
@@ -204,10 +277,12 @@ export class WeChatHarness {
     for (const fn of this.listeners) fn(src);
   }
 
+  /** Closes the relay page and restores wx; the harness's own bridge is detached, a test's page is left to the test. */
   close(): void {
     if (this.relay) this.popRelay();
-    this.bridge.detach();
     g.wx.navigateBack = this.originalBack;
+    if (this.testPage) return;
+    this.bridge.detach();
     this.stack.length = 0;
   }
 }
@@ -220,67 +295,7 @@ function safeDecode(value: string): string {
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every few ms until it returns a value other than undefined/null/false, or fails after `timeout`. */
-export async function waitFor<T>(check: () => T | undefined | null | false, timeout = 3000, what = 'condition'): Promise<T> {
-  const end = Date.now() + timeout;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== null && value !== false) return value as T;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* The H5 side: a static server on 127.0.0.1:0 and headless Chromium (Debian's, via playwright). */
-/* A minimal launcher of our own: test/helpers/chromium.ts (branch pipeline) was not here yet.   */
-
-
-export const CHROMIUM_FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
-
-export async function launchChromium(): Promise<Browser> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { chromium } = require('playwright-core') as typeof import('playwright-core');
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true, args: CHROMIUM_FLAGS, timeout: 20_000 });
-}
-
-export interface StaticServer {
-  origin: string;
-  close(): Promise<void>;
-}
-
-/** Serves `pages` (path → HTML) and the built H5 SDK at /hybrid-kit.js, on 127.0.0.1 only. */
-export async function serveH5(pages: Record<string, string>): Promise<StaticServer> {
-  const sdk = path.resolve(__dirname, '../../dist/h5/hybrid-kit.js');
-  const server = http.createServer((req, res) => {
-    const pathname = (req.url || '/').split(/[?#]/)[0];
-    if (pathname === '/hybrid-kit.js') {
-      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
-      res.end(fs.readFileSync(sdk));
-    } else if (pages[pathname] !== undefined) {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(pages[pathname]);
-    } else {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  server.keepAliveTimeout = 100;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
+/* ---- the H5 side: a Chromium page (test/helpers/chromium.ts) playing the web-view ---- */
 
 /** The JS-SDK's `wx.miniProgram` as WeChat gives it to the page, backed by the harness. */
 export const FAKE_JSSDK = `
@@ -291,7 +306,10 @@ window.__hkSetVisibility = function (value) {
 window.wx = { miniProgram: {
   navigateTo: function (o) {
     window.__hkSetVisibility('hidden'); // the relay page covers the web-view page at once
-    window.__hkNavigateTo(o.url).then(function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); });
+    window.__hkNavigateTo(o.url).then(
+      function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); },
+      function (e) { window.__hkSetVisibility('visible'); o.fail && o.fail({ errMsg: e.message }); }
+    );
   },
   postMessage: function (o) { window.__hkPostMessage(JSON.stringify(o.data)); },
   getEnv: function (cb) { setTimeout(function () { cb({ miniprogram: true }); }, 0); }
@@ -323,7 +341,13 @@ export class WebviewDriver {
     this.harness.onSrcChange((src) => this.enqueue(() => this.navigate(src)));
     // The relay page is gone: the web-view page is shown again.
     this.harness.onRelay((open) => open || this.enqueue(() => this.showPage()));
-    await this.page.goto(this.harness.src);
+    await this.loadPage();
+  }
+
+  /** Loads the web-view's current URL; on success the web-view fires `load` (bridge-webview's `load` event). */
+  private async loadPage(): Promise<void> {
+    const response = await this.page.goto(this.harness.src);
+    if (response && response.ok()) this.harness.fireWebviewEvent('load', { src: this.harness.src });
   }
 
   reloadNext(): void {
@@ -338,7 +362,7 @@ export class WebviewDriver {
   /** A fresh load of the web-view's current URL (a new document; sessionStorage stays). */
   async reloadPage(): Promise<void> {
     await this.page.goto('about:blank');
-    await this.page.goto(this.harness.src);
+    await this.loadPage();
   }
 
   private enqueue(step: () => Promise<void>): void {
@@ -369,8 +393,7 @@ export class WebviewDriver {
 
   /** The user goes back from the web-view page: WeChat delivers the postMessage batch. */
   deliverBatch(): void {
-    const webview = this.harness.bridge.querySelector('#' + ((this.harness.bridge.instance as any).data.webviewId as string))!;
-    webview.dispatchEvent('message', { detail: { data: this.posted.slice() }, bubbles: false });
+    this.harness.fireWebviewEvent('message', { data: this.posted.slice() });
   }
 }
 

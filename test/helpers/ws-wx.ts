@@ -4,6 +4,10 @@
  * tasks it created and the ones still alive, so tests can prove "one live task" and "nothing left".
  */
 import WebSocket from 'ws';
+import { waitFor } from './wait';
+
+/** Re-exported for the socket tests that import it from here. */
+export { waitFor } from './wait';
 
 export interface WsTask {
   send(options: { data: string | ArrayBuffer; success?: () => void; fail?: (err: { errMsg: string }) => void }): void;
@@ -98,17 +102,4 @@ export function createWsWx(): WsWx {
     urls,
     settled: () => waitFor(() => sockets.size === 0, 3000, 'sockets to close'),
   };
-}
-
-/** Polls `check` every few ms; rejects after `timeoutMs` with what it was waiting for. */
-export function waitFor(check: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const poll = () => {
-      if (check()) return resolve();
-      if (Date.now() - started > timeoutMs) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 5);
-    };
-    poll();
-  });
 }

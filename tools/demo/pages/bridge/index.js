@@ -33,9 +33,10 @@ Component({
     bridge() {
       return this.selectComponent('#bridge');
     },
+    /** Sends `event` to the H5 page (its `bridge.on(event)`); returns the push id. */
     push(event, data) {
       const bridge = this.bridge();
-      if (bridge) bridge.push(event, data);
+      return bridge ? bridge.push(event, data) : undefined;
     },
 
     onWebviewLoad() {
