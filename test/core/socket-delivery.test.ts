@@ -142,6 +142,9 @@ describe('undelivered', () => {
     rig.server.ackMessages = false;
     const limited = c.emit('chat', 1, { reliable: true });
     const forbidden = c.emit('chat', 2, { reliable: true });
+    // Both first copies must reach the server while it withholds acks, or the first copy of
+    // `limited` could be acked and the resend never happen.
+    await waitFor(() => rig.server.receivedIds.has(limited.id!) && rig.server.receivedIds.has(forbidden.id!));
     rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', id: limited.id, code: 'RATE_LIMITED', message: 'slow down' }));
     rig.server.pushRaw('t1', 'miniapp', JSON.stringify({ type: 'error', id: forbidden.id, code: 'UNAUTHORIZED', message: 'not yours' }));
     await expect(forbidden.delivered).rejects.toMatchObject({ code: 'UNAUTHORIZED', message: 'not yours' });

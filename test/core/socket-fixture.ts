@@ -2,9 +2,10 @@
 import { SocketClient, SocketClientOptions, SocketState } from '../../src/core/socket';
 import { wxSocketTransport } from '../../src/adapters/wx-socket';
 import { ProtocolServer } from '../helpers/protocol-server';
-import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
+import { createWsWx, WsWx } from '../helpers/ws-wx';
+import { sleep, waitFor } from '../helpers/wait';
 
-export { waitFor };
+export { sleep, waitFor };
 
 /** Timings short enough for tests, long enough for a loaded CI machine. */
 export const FAST: Partial<SocketClientOptions> = {
@@ -50,8 +51,4 @@ export async function startRig(): Promise<Rig> {
 
 export function waitState(client: SocketClient, state: SocketState, timeoutMs = 3000): Promise<void> {
   return waitFor(() => client.state === state, timeoutMs, `state ${state} (now ${client.state})`);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
