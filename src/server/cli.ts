@@ -2,8 +2,10 @@
  * `hybrid-kit serve [--port 8787 …]` runs the relay; `hybrid-kit token --secret s --sub u --ttl 60`
  * prints a signed token. Every serve flag has an environment variable (see `hybrid-kit help`).
  */
+import { existsSync } from 'fs';
 import { HybridError } from '../core/errors';
-import { createRelayServer } from './relay';
+import { staticSources } from './http-routes';
+import { createRelayServer, RelayServer } from './relay';
 import { OPTION_SPECS, optionsFromEnv, parseOptionValue, RelayOptions } from './options';
 import { signToken } from './tokens';
 
@@ -63,9 +65,27 @@ function token(argv: string[], io: CliIo): number {
   return 0;
 }
 
+/**
+ * Where to open the demo, printed after the listening line when a static dir (the H5 demo page)
+ * is served. Token and env names are the ones tools/demo/config.js and tools/demo-h5 use.
+ */
+export function demoLines(relay: RelayServer): string[] {
+  const address = relay.address();
+  const dir = staticSources(relay.options).dir;
+  if (!address || !dir || !existsSync(dir)) return [];
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const page = `http://${host}:${address.port}/`;
+  return [
+    `H5 demo page: ${page}?token=demo`,
+    `second tab playing the mini program: ${page}?token=demo&env=miniapp`,
+    `WeChat DevTools: open miniprogram_dev (npm run dev builds it); the demo connects to ${relay.url()}`,
+  ];
+}
+
 async function serve(argv: string[], io: CliIo): Promise<number> {
   const relay = createRelayServer({ ...serveOptions(argv, io.env), logger: { info: io.out, warn: io.err, error: io.err } });
   await relay.listen();
+  for (const line of demoLines(relay)) io.out(line);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -43,19 +43,26 @@ export class MemoryHub implements Hub {
       done(tooManyEnvs(this.limits.maxEnvsPerToken));
       return;
     }
-    const targets = to !== undefined ? [to] : this.peersOf(key, from);
-    if (!targets.length) {
-      done(new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"'));
-      return;
+    // Targets are visited in place (no list per frame): `to`, else every other env, plus the paired one.
+    let count = 0;
+    if (to !== undefined) {
+      this.stampAndDeliver(key, to, tail);
+      count = 1;
+    } else {
+      if (envs) {
+        for (const env of envs.keys()) {
+          if (env === from) continue;
+          this.stampAndDeliver(key, env, tail);
+          count++;
+        }
+      }
+      const paired = PAIRED_ENV[from];
+      if (paired && !envs?.has(paired)) {
+        this.stampAndDeliver(key, paired, tail);
+        count++;
+      }
     }
-    for (const env of targets) {
-      const rec = this.record(key, env);
-      const seq = ++rec.seq;
-      const text = stampFrame(seq, tail);
-      this.store(key, env, rec, seq, text);
-      this.events.deliver(key, env, seq, text);
-    }
-    done(null);
+    done(count ? null : new HybridError('OFFLINE', 'no other env of this token is known yet; name one with "to"'));
   }
 
   replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void {
@@ -95,12 +102,12 @@ export class MemoryHub implements Hub {
     return n;
   }
 
-  private peersOf(key: string, from: string): string[] {
-    const envs = this.records.get(key);
-    const peers = envs ? [...envs.keys()].filter((e) => e !== from) : [];
-    const paired = PAIRED_ENV[from];
-    if (paired && peers.indexOf(paired) < 0) peers.push(paired);
-    return peers;
+  private stampAndDeliver(key: string, env: string, tail: string): void {
+    const rec = this.record(key, env);
+    const seq = ++rec.seq;
+    const text = stampFrame(seq, tail);
+    this.store(key, env, rec, seq, text);
+    this.events.deliver(key, env, seq, text);
   }
 
   private record(key: string, env: string): EnvRecord {

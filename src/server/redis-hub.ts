@@ -3,6 +3,8 @@
  * seq counters and backlogs in Redis (so they survive an instance restart), and delivery through
  * one pub/sub channel per pairing key that an instance subscribes to while it holds a connection
  * of that key. Every delivery, local ones included, goes through the channel: one path, one order.
+ * Frames are forwarded in batches, one Lua call per event-loop turn (and one PUBLISH per key and
+ * batch): per-frame calls made the client's command overhead and Redis round trips the bottleneck.
  */
 import { randomBytes } from 'crypto';
 import { HybridError } from '../core/errors';
@@ -27,6 +29,10 @@ interface RedisClient {
 }
 
 const SCRIPTS = { FORWARD, JOIN, LEAVE, REPLAY };
+/** Frames per FORWARD call at most: a bigger turn is split, so one script never blocks Redis long. */
+export const MAX_BATCH_FRAMES = 512;
+/** Separates the frame records of one channel message (a control character: never in JSON text). */
+const RECORD_SEPARATOR = '\x1e';
 type ScriptName = keyof typeof SCRIPTS;
 
 export class RedisHub implements Hub {
@@ -42,6 +48,10 @@ export class RedisHub implements Hub {
   private readonly joins = new WeakMap<Connection, Promise<void>>();
   private readonly p: string;
   private closed = false;
+  /** Frames forwarded in this turn: 5 script arguments and one callback each. */
+  private batch: { args: string[]; callbacks: Array<(err: HybridError | null) => void> } = { args: [], callbacks: [] };
+  private flushScheduled = false;
+  private readonly flushSoon = () => this.flushForwards();
 
   constructor(private readonly events: HubEvents, private readonly options: RelayOptions, private readonly log: RelayLogger) {
     this.p = options.redisPrefix;
@@ -86,12 +96,33 @@ export class RedisHub implements Hub {
   }
 
   forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
-    const o = this.options;
     const paired = to === undefined ? PAIRED_ENV[from] || '' : '';
-    const args = [key, from, to ?? '', tail, String(Date.now()), String(o.backlogItems), String(o.backlogTtlMs), paired, String(o.maxEnvsPerToken)];
-    this.run('FORWARD', args).then(
-      (count) => done(forwardResult(Number(count), o.maxEnvsPerToken)),
-      (err) => done(new HybridError('OFFLINE', `relay storage unavailable: ${(err as Error).message}`)),
+    this.batch.args.push(key, from, to ?? '', tail, paired);
+    this.batch.callbacks.push(done);
+    if (this.batch.callbacks.length >= MAX_BATCH_FRAMES) this.flushForwards();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(this.flushSoon);
+    }
+  }
+
+  /** Sends the frames of this turn to Redis in one FORWARD call (they are stamped in that order). */
+  private flushForwards(): void {
+    this.flushScheduled = false;
+    const { args, callbacks } = this.batch;
+    if (!callbacks.length) return;
+    this.batch = { args: [], callbacks: [] };
+    const o = this.options;
+    const head = [String(Date.now()), String(o.backlogItems), String(o.backlogTtlMs), String(o.maxEnvsPerToken)];
+    this.run('FORWARD', head.concat(args)).then(
+      (counts) => {
+        const list = counts as number[];
+        for (let i = 0; i < callbacks.length; i++) callbacks[i](forwardResult(Number(list[i]), o.maxEnvsPerToken));
+      },
+      (err) => {
+        const offline = new HybridError('OFFLINE', `relay storage unavailable: ${(err as Error).message}`);
+        for (const done of callbacks) done(offline);
+      },
     );
   }
 
@@ -129,6 +160,7 @@ export class RedisHub implements Hub {
 
   async close(): Promise<void> {
     if (this.closed || !this.client) return;
+    this.flushForwards();
     this.closed = true;
     await this.client.sendCommand(['DEL', `${this.p}i:${this.instanceId}`]).catch(() => undefined);
     for (const c of [this.client, this.sub]) {
@@ -167,8 +199,7 @@ export class RedisHub implements Hub {
     const nl = message.indexOf('\n');
     const env = message.slice(1, nl < 0 ? undefined : nl);
     if (kind === 'f') {
-      const nl2 = message.indexOf('\n', nl + 1);
-      this.events.deliver(key, env, Number(message.slice(nl + 1, nl2)), message.slice(nl2 + 1));
+      for (const record of message.split(RECORD_SEPARATOR)) this.deliverRecord(key, record);
     } else if (kind === 'j') {
       const [joinNo, isNew] = message.slice(nl + 1).split('\n');
       const n = Number(joinNo);
@@ -179,6 +210,13 @@ export class RedisHub implements Hub {
     } else if (kind === 'l') {
       this.events.presence(key, env, false);
     }
+  }
+
+  /** One "f<env>\n<seq>\n<frame>" record of a channel message. */
+  private deliverRecord(key: string, record: string): void {
+    const nl = record.indexOf('\n');
+    const nl2 = record.indexOf('\n', nl + 1);
+    this.events.deliver(key, record.slice(1, nl), Number(record.slice(nl + 1, nl2)), record.slice(nl2 + 1));
   }
 
   private async run(name: ScriptName, args: string[]): Promise<unknown> {

@@ -4,39 +4,63 @@
  *   P s:K:E  seq counter           P b:K:E  backlog (sorted set: score seq, member "<ms>|<frame>")
  *   P r:K:E  last seq sent to E    P j:K:E  join counter       P e:K  known envs (set)
  *   P p:K    presence (env → "<joinNo>:<instance>")            P i:<instance>  instance heartbeat
- *   P c:K    pub/sub channel: "f<env>\n<seq>\n<frame>" | "j<env>\n<joinNo>\n<1|0 new>" | "l<env>"
+ *   P c:K    pub/sub channel: "f<env>\n<seq>\n<frame>" records joined by \x1e | "j<env>\n<joinNo>\n<1|0 new>" | "l<env>"
  * Counters start at the clock in ms so they keep increasing after a key expired.
  */
 
+/**
+ * Forwards a batch of frames (all those of one event-loop turn of an instance) in one call:
+ * ARGV = prefix, now, maxItems, ttl, maxEnvs, then per frame: key, from, to ('' = the other envs),
+ * tail, paired env ('' = none). Returns per frame the number of targets, or -1 when `to` would
+ * exceed the env limit. Backlog trims and expiries run once per key touched; the frames for one
+ * channel go out in one PUBLISH, records separated by \x1e (never found in JSON text).
+ */
 export const FORWARD = `
-local p, key, from, to, tail = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local now, maxItems, ttl, paired, maxEnvs = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8]), ARGV[9], tonumber(ARGV[10])
-local envsKey = p .. 'e:' .. key
-local targets = {}
-if to ~= '' then
-  if redis.call('SISMEMBER', envsKey, to) == 0 and redis.call('SCARD', envsKey) >= maxEnvs then return -1 end
-  targets[1] = to
-else
-  for _, e in ipairs(redis.call('SMEMBERS', envsKey)) do
-    if e ~= from then targets[#targets + 1] = e end
+local p, now, maxItems, ttl, maxEnvs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local counts, backlogs, envSets, outbox, channels = {}, {}, {}, {}, {}
+for i = 6, #ARGV, 5 do
+  local key, from, to, tail, paired = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  local envsKey = p .. 'e:' .. key
+  local targets, count = {}, nil
+  if to ~= '' then
+    if redis.call('SISMEMBER', envsKey, to) == 0 and redis.call('SCARD', envsKey) >= maxEnvs then count = -1
+    else targets[1] = to end
+  else
+    for _, e in ipairs(redis.call('SMEMBERS', envsKey)) do
+      if e ~= from then targets[#targets + 1] = e end
+    end
+    if paired ~= '' and redis.call('SISMEMBER', envsKey, paired) == 0 then targets[#targets + 1] = paired end
   end
-  if paired ~= '' and redis.call('SISMEMBER', envsKey, paired) == 0 then targets[#targets + 1] = paired end
+  local ch = p .. 'c:' .. key
+  for _, env in ipairs(targets) do
+    local sk = p .. 's:' .. key .. ':' .. env
+    redis.call('SET', sk, now, 'NX')
+    local seq = string.format('%d', redis.call('INCR', sk))
+    local text = '{"seq":' .. seq .. ',' .. tail
+    local bk = p .. 'b:' .. key .. ':' .. env
+    redis.call('ZADD', bk, seq, now .. '|' .. text)
+    if not backlogs[bk] then
+      backlogs[bk] = sk
+      redis.call('SADD', envsKey, env)
+    end
+    if not outbox[ch] then
+      outbox[ch] = {}
+      channels[#channels + 1] = ch
+    end
+    local box = outbox[ch]
+    box[#box + 1] = 'f' .. env .. '\\n' .. seq .. '\\n' .. text
+  end
+  if #targets > 0 then envSets[envsKey] = true end
+  counts[#counts + 1] = count or #targets
 end
-for _, env in ipairs(targets) do
-  local sk = p .. 's:' .. key .. ':' .. env
-  if redis.call('EXISTS', sk) == 0 then redis.call('SET', sk, now) end
-  local seq = string.format('%d', redis.call('INCR', sk))
-  redis.call('PEXPIRE', sk, ttl)
-  local text = '{"seq":' .. seq .. ',' .. tail
-  local bk = p .. 'b:' .. key .. ':' .. env
-  redis.call('ZADD', bk, seq, now .. '|' .. text)
+for bk, sk in pairs(backlogs) do
   redis.call('ZREMRANGEBYRANK', bk, 0, -(maxItems + 1))
   redis.call('PEXPIRE', bk, ttl)
-  redis.call('SADD', envsKey, env)
-  redis.call('PUBLISH', p .. 'c:' .. key, 'f' .. env .. '\\n' .. seq .. '\\n' .. text)
+  redis.call('PEXPIRE', sk, ttl)
 end
-if #targets > 0 then redis.call('PEXPIRE', envsKey, ttl) end
-return #targets
+for envsKey in pairs(envSets) do redis.call('PEXPIRE', envsKey, ttl) end
+for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[ch], '\\30')) end
+return counts
 `;
 
 export const JOIN = `

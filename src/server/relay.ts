@@ -20,6 +20,7 @@ import { MetricsSnapshot, RelayMetrics, renderPrometheus } from './metrics';
 import { RelayOptions, resolveOptions } from './options';
 import { takeToken } from './rate-limit';
 import { RedisHub } from './redis-hub';
+import { SendBatcher } from './send-batch';
 
 export interface RelayServer {
   readonly options: RelayOptions;
@@ -57,6 +58,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
   const all = new Set<Connection>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const limit = { perSecond: options.ratePerSecond, burst: options.rateBurst };
+  const batcher = new SendBatcher();
   let closing = false;
   let sweepTimer: NodeJS.Timeout | null = null;
   const startedAt = Date.now();
@@ -264,6 +266,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
       closeConn(conn, CLOSE_CODES.slowConsumer, 'slow consumer: send buffer full');
       return false;
     }
+    batcher.hold(conn.ws);
     conn.ws.send(text);
     return true;
   }
@@ -349,6 +352,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     if (sweepTimer) clearInterval(sweepTimer);
     sweepTimer = null;
     for (const conn of all) closeConn(conn, CLOSE_CODES.shuttingDown, 'server shutting down, reconnect');
+    batcher.flush();
     await waitUntil(() => all.size === 0, graceMs);
     for (const conn of all) conn.ws.terminate();
     await waitUntil(() => all.size === 0, 200);

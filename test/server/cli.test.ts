@@ -60,6 +60,29 @@ function getJson(port: number, urlPath: string): Promise<any> {
   });
 }
 
+function getText(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path: urlPath }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode || 0, body }));
+    }).on('error', reject);
+  });
+}
+
+/** Resolves with the whole output once it matches `pattern`. */
+function waitForOutput(s: Served, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const check = () => {
+      if (pattern.test(s.output())) return resolve(s.output());
+      if (Date.now() - started > 5000) return reject(new Error(`output never matched ${pattern}: ${s.output()}`));
+      setTimeout(check, 20);
+    };
+    check();
+  });
+}
+
 describe('hybrid-kit CLI', () => {
   test('serve starts, answers /healthz, warns about open mode, and exits 0 on SIGTERM', async () => {
     const s = await serve(['--port', '0'], { HYBRID_KIT_PATH: '/ws' });
@@ -86,6 +109,32 @@ describe('hybrid-kit CLI', () => {
       const forged = (await run(['token', '--secret', 'other', '--sub', 'u'])).stdout.trim();
       expect((await upgradeStatus(`${s.url}?token=${forged}&env=h5`)).status).toBe(401);
       await client.close();
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('serve prints where to open the demo, and those URLs serve the H5 demo page', async () => {
+    const s = await serve(['--port', '0']);
+    try {
+      const lines = await waitForOutput(s, /WeChat DevTools: .*\n/);
+      const base = `http://127.0.0.1:${s.port}/`;
+      expect(lines).toContain(`H5 demo page: ${base}?token=demo\n`);
+      expect(lines).toContain(`second tab playing the mini program: ${base}?token=demo&env=miniapp\n`);
+      expect(lines).toContain(`WeChat DevTools: open miniprogram_dev (npm run dev builds it); the demo connects to ws://127.0.0.1:${s.port}/socket\n`);
+      const page = await getText(s.port, '/?token=demo&env=miniapp');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatch(/<script[^>]*app\.js/);
+    } finally {
+      await stop(s);
+    }
+  });
+
+  test('serve prints no demo URLs when the static dir does not exist', async () => {
+    const s = await serve(['--port', '0', '--static', path.join(__dirname, 'no-such-demo-dir')]);
+    try {
+      expect((await getText(s.port, '/healthz')).status).toBe(200); // the relay is up and has printed its start lines
+      expect(s.output()).not.toMatch(/demo page|WeChat DevTools/);
     } finally {
       await stop(s);
     }

@@ -1,5 +1,9 @@
 import { startRedis, TestRedis } from '../helpers/redis';
-import { closeAll, Relay, settle, startRelay, TestClient } from './helpers';
+import * as path from 'path';
+import { createClient } from 'redis';
+import type { Connection } from '../../src/server/connection';
+import type * as RedisHubModule from '../../src/server/redis-hub';
+import { closeAll, DIST_SERVER, Relay, server, settle, startRelay, TestClient } from './helpers';
 
 // Generous safety limit for loaded CI machines; the tests assert counts, not speed.
 jest.setTimeout(20000);
@@ -181,5 +185,75 @@ describe('scale-out over Redis', () => {
     expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'OFFLINE', id: 'down' });
     expect(h5.of('ack').map((f) => f.id)).toEqual(['up']);
     await closeAll([mp, h5]);
+  });
+});
+
+describe('Redis hub batching', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { RedisHub, MAX_BATCH_FRAMES } = require(path.join(DIST_SERVER, 'redis-hub')) as typeof RedisHubModule;
+  // Its own server: the scale-out tests above end by stopping theirs.
+  let own: TestRedis;
+  beforeAll(async () => {
+    own = await startRedis();
+  });
+  afterAll(() => own.stop());
+
+  /** Calls of each command Redis has run (commands run by scripts included). */
+  async function commandCalls(url: string): Promise<Record<string, number>> {
+    const client = createClient({ url });
+    await client.connect();
+    const info = await client.info('commandstats');
+    await client.close();
+    const calls: Record<string, number> = {};
+    for (const m of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[m[1]] = Number(m[2]);
+    return calls;
+  }
+
+  test('the frames of one turn go out in one FORWARD call per batch and one PUBLISH per key, in order', async () => {
+    const delivered: Array<{ env: string; seq: number; text: string }> = [];
+    const events = {
+      deliver: (_key: string, env: string, seq: number, text: string) => void delivered.push({ env, seq, text }),
+      presence() {},
+      joined() {},
+      local: () => undefined,
+      localEnvs: () => ['miniapp'],
+      dropped() {},
+    };
+    const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: `t${++prefixNo}:`, backlogItems: 5000 });
+    const hub = new RedisHub(events, options, { info() {}, warn() {}, error() {} });
+    await hub.start();
+    const receiver = { key: 'batch', env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
+    await new Promise<string[]>((resolve) => hub.join(receiver, false, resolve));
+
+    const frames = MAX_BATCH_FRAMES * 2 + 10;
+    let before: Record<string, number>, after: Record<string, number>;
+    const results: Array<unknown> = [];
+    try {
+      before = await commandCalls(own.url);
+      const allDone = new Promise<void>((resolve) => {
+        for (let n = 0; n < frames; n++) {
+          // A client may send pretty-printed JSON: its newlines must survive the batch encoding.
+          const tail = `"from":"h5","type":"message",\n"data":{"n":${n}}}`;
+          hub.forward('batch', 'h5', undefined, tail, (err) => {
+            results.push(err);
+            if (results.length === frames) resolve();
+          });
+        }
+      });
+      await allDone;
+      const deadline = Date.now() + 5000;
+      while (delivered.length < frames && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      after = await commandCalls(own.url);
+    } finally {
+      await hub.close();
+    }
+    expect(results.filter((r) => r !== null)).toEqual([]);
+    const batches = Math.ceil(frames / MAX_BATCH_FRAMES);
+    expect((after.evalsha || 0) - (before.evalsha || 0)).toBe(batches);
+    expect((after.publish || 0) - (before.publish || 0)).toBe(batches);
+    expect(delivered).toHaveLength(frames);
+    expect(delivered.map((d) => JSON.parse(d.text).data.n)).toEqual(Array.from({ length: frames }, (_, n) => n));
+    for (let i = 1; i < frames; i++) expect(delivered[i].seq).toBe(delivered[i - 1].seq + 1);
+    expect(new Set(delivered.map((d) => d.env))).toEqual(new Set(['miniapp']));
   });
 });
