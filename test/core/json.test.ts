@@ -22,11 +22,17 @@ test('parseJson: bad JSON is BAD_REQUEST naming what was parsed', () => {
   }
 });
 
+test('parseJson: brackets inside strings (escaped quotes too) do not count as nesting', () => {
+  const text = JSON.stringify({ a: '[[[[[[', b: 'say \\"{{{{" ok', c: [[1]] });
+  expect(parseJson(text, 'x', 3)).toEqual({ a: '[[[[[[', b: 'say \\"{{{{" ok', c: [[1]] });
+  expect(errorOf(() => parseJson(JSON.stringify({ c: [[[1]]] }), 'x', 3)).message).toMatch(/nested deeper than 3/);
+});
+
 test('parseJson: nesting up to the limit passes, one level more is refused, hostile depth does not crash', () => {
   expect(parseJson(nested(LIMITS.maxDepth), 'x')).toBeDefined();
   expect(errorOf(() => parseJson(nested(LIMITS.maxDepth + 1), 'x')).message).toMatch(/nested deeper than 32/);
   expect(errorOf(() => parseJson(nested(3), 'x', 2)).code).toBe('BAD_REQUEST');
-  // 100k levels: JSON.parse may refuse (stack) or accept; either way the answer is BAD_REQUEST.
+  // 100k levels: refused from the text, before JSON.parse sees it.
   expect(errorOf(() => parseJson(nested(100_000), 'x')).code).toBe('BAD_REQUEST');
   const wide = JSON.stringify({ a: Array.from({ length: 10_000 }, (_, i) => ({ i })) });
   expect((parseJson(wide, 'x') as { a: unknown[] }).a).toHaveLength(10_000);
