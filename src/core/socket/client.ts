@@ -60,6 +60,9 @@ export class SocketClient {
   /** Stacked: the most recently added live handler answers (shared connections, one per page). */
   private requestHandlers: Array<{ handler: RequestHandler }> = [];
   private lastSeq = 0;
+  /** Relay frames received since `lastSeq` was last confirmed (see `confirmEvery`). */
+  private unconfirmed = 0;
+  private readonly confirmEvery: number;
   private counters = { attempts: 0, dropped: 0, sent: 0, received: 0, duplicates: 0, replays: 0 };
   private lastClose: SocketCloseInfo | undefined;
   private rtt: number | undefined;
@@ -84,11 +87,12 @@ export class SocketClient {
     this.queue = new BoundedQueue<QueuedFrame>({ maxItems: q.maxItems ?? 500, maxBytes: q.maxBytes ?? 512 * 1024, overflow: q.overflow, now: this.now });
     this.outbox = new Outbox(options.maxUnacked ?? 1000, options.maxUnackedBytes ?? 1024 * 1024);
     this.dedupe = new DedupeWindow(options.dedupeWindow ?? 5000);
+    this.confirmEvery = options.legacyRelay ? 0 : options.confirmEvery ?? 64;
     const interval = options.heartbeatInterval ?? 20000;
     if (interval > 0 && !options.legacyRelay) {
       this.heartbeat = new Heartbeat(
         { interval, timeout: options.pongTimeout ?? 10000, now: this.now },
-        () => this.transmit({ type: 'ping', ts: this.now(), lastSeq: this.lastSeq }),
+        () => this.confirm(this.now()),
         (reason) => this.lose({ code: CLIENT_CLOSE.timeout, reason }, true),
       );
     }
@@ -427,6 +431,12 @@ export class SocketClient {
     return encodeFrame(frame, { maxFrameBytes: this.opts.maxFrameBytes });
   }
 
+  /** A ping that also confirms every frame up to `lastSeq` (the relay trims its backlog). */
+  private confirm(ts?: number): void {
+    this.unconfirmed = 0;
+    this.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
+  }
+
   private transmit(frame: KnownFrame): boolean {
     return this.transmitText(encodeFrame(frame));
   }
@@ -536,6 +546,7 @@ export class SocketClient {
         return;
       }
       this.lastSeq = seq;
+      if (this.confirmEvery > 0 && ++this.unconfirmed >= this.confirmEvery) this.confirm();
     }
     this.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
