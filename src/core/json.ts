@@ -5,7 +5,7 @@ import { LIMITS } from './limits';
 export function parseJson(text: string, what: string, maxDepth: number = LIMITS.maxDepth): unknown {
   // Checked on the text, before parsing: no allocation on the hot path, and hostile nesting is
   // refused before JSON.parse spends time on it.
-  if (nestingOf(text, maxDepth) > maxDepth) {
+  if (openersExceed(text, maxDepth) && nestingOf(text, maxDepth) > maxDepth) {
     throw new HybridError('BAD_REQUEST', `${what} is nested deeper than ${maxDepth} levels`);
   }
   try {
@@ -40,6 +40,18 @@ export function checkName(value: unknown, field: string, maxLength: number = LIM
     throw new HybridError('BAD_REQUEST', `"${field}" is longer than ${maxLength} characters`);
   }
   return value;
+}
+
+/**
+ * Whether the text holds more than `limit` `{` and `[` in all (strings included). When it does
+ * not, no nesting can pass `limit`, and the exact scan is skipped: indexOf is far cheaper than a
+ * loop over every character, and real frames hold a handful of brackets.
+ */
+function openersExceed(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
+  return false;
 }
 
 /**
