@@ -113,7 +113,7 @@ export interface FrameLimits {
 
 /** Encodes a frame to JSON text; PAYLOAD_TOO_LARGE past `maxFrameBytes` UTF-8 bytes. */
 export function encodeFrame(frame: Frame, limits: FrameLimits = {}): string {
-  const text = stringifyJson(frame, `"${frame.type}" frame`);
+  const text = stringifyJson(frame, 'frame', frame.type);
   const max = limits.maxFrameBytes ?? LIMITS.maxFrameBytes;
   // Cheap pre-check: a UTF-8 character is at most 3 bytes per UTF-16 unit.
   if (text.length * 3 > max) {

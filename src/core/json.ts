@@ -15,16 +15,24 @@ export function parseJson(text: string, what: string, maxDepth: number = LIMITS.
   }
 }
 
-/** JSON.stringify that turns cycles, BigInt and undefined into BAD_REQUEST. */
-export function stringifyJson(value: unknown, what: string): string {
+/**
+ * JSON.stringify that turns cycles, BigInt and undefined into BAD_REQUEST. `kind`, when given,
+ * names what it is in quotes (`"message" frame`): the label is only built for an error, not for
+ * every frame.
+ */
+export function stringifyJson(value: unknown, what: string, kind?: string): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new HybridError('BAD_REQUEST', `${what} cannot be encoded as JSON: ${(err as Error).message}`);
+    throw new HybridError('BAD_REQUEST', `${label(what, kind)} cannot be encoded as JSON: ${(err as Error).message}`);
   }
-  if (text === undefined) throw new HybridError('BAD_REQUEST', `${what} cannot be encoded as JSON`);
+  if (text === undefined) throw new HybridError('BAD_REQUEST', `${label(what, kind)} cannot be encoded as JSON`);
   return text;
+}
+
+function label(what: string, kind?: string): string {
+  return kind === undefined ? what : `"${kind}" ${what}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
