@@ -113,7 +113,7 @@ export interface FrameLimits {
 
 /** Encodes a frame to JSON text; PAYLOAD_TOO_LARGE past `maxFrameBytes` UTF-8 bytes. */
 export function encodeFrame(frame: Frame, limits: FrameLimits = {}): string {
-  const text = stringifyJson(frame, `"${frame.type}" frame`);
+  const text = stringifyJson(frame, 'frame', frame.type);
   const max = limits.maxFrameBytes ?? LIMITS.maxFrameBytes;
   // Cheap pre-check: a UTF-8 character is at most 3 bytes per UTF-16 unit.
   if (text.length * 3 > max) {
@@ -145,24 +145,27 @@ export function decodeFrame(input: unknown, limits: FrameLimits = {}): Frame {
   }
 }
 
+function optionalName(o: Record<string, unknown>, field: string, nameMax: number): void {
+  if (o[field] !== undefined) checkName(o[field], field, nameMax);
+}
+
+function optionalSeq(o: Record<string, unknown>, field: string): void {
+  const v = o[field];
+  if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) {
+    throw new HybridError('BAD_REQUEST', `"${field}" must be a non-negative integer`);
+  }
+}
+
+// Plain functions, not closures: validate runs for every frame on the relay and the clients.
 function validate(o: Record<string, unknown>, nameMax: number): Frame {
   const type = checkName(o.type, 'type', 64);
-  const optionalName = (field: string) => {
-    if (o[field] !== undefined) checkName(o[field], field, nameMax);
-  };
-  const optionalSeq = (field: string) => {
-    const v = o[field];
-    if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) {
-      throw new HybridError('BAD_REQUEST', `"${field}" must be a non-negative integer`);
-    }
-  };
-  optionalName('to');
-  optionalName('from');
-  optionalSeq('seq');
+  optionalName(o, 'to', nameMax);
+  optionalName(o, 'from', nameMax);
+  optionalSeq(o, 'seq');
   switch (type) {
     case 'message':
-      optionalName('id');
-      optionalName('event');
+      optionalName(o, 'id', nameMax);
+      optionalName(o, 'event', nameMax);
       break;
     case 'ack':
       checkName(o.id, 'id', nameMax);
@@ -170,7 +173,7 @@ function validate(o: Record<string, unknown>, nameMax: number): Frame {
     case 'ping':
     case 'pong':
       if (o.ts !== undefined && typeof o.ts !== 'number') throw new HybridError('BAD_REQUEST', '"ts" must be a number');
-      optionalSeq('lastSeq');
+      optionalSeq(o, 'lastSeq');
       break;
     case 'request':
       checkName(o.id, 'id', nameMax);
@@ -186,18 +189,18 @@ function validate(o: Record<string, unknown>, nameMax: number): Frame {
       if (typeof o.online !== 'boolean') throw new HybridError('BAD_REQUEST', '"online" must be a boolean');
       break;
     case 'hello':
-      optionalName('env');
+      optionalName(o, 'env', nameMax);
       if (o.peers !== undefined && !(Array.isArray(o.peers) && o.peers.every((p) => typeof p === 'string'))) {
         throw new HybridError('BAD_REQUEST', '"peers" must be a list of env names');
       }
       break;
     case 'resume':
       if (o.lastSeq === undefined) throw new HybridError('BAD_REQUEST', '"lastSeq" is required');
-      optionalSeq('lastSeq');
+      optionalSeq(o, 'lastSeq');
       break;
     case 'error':
       checkErrorShape(o);
-      optionalName('id');
+      optionalName(o, 'id', nameMax);
       break;
     default:
       break; // a legacy `{ type, data }` frame: forwarded as it is

@@ -5,7 +5,7 @@ import { LIMITS } from './limits';
 export function parseJson(text: string, what: string, maxDepth: number = LIMITS.maxDepth): unknown {
   // Checked on the text, before parsing: no allocation on the hot path, and hostile nesting is
   // refused before JSON.parse spends time on it.
-  if (nestingOf(text, maxDepth) > maxDepth) {
+  if (openersExceed(text, maxDepth) && nestingOf(text, maxDepth) > maxDepth) {
     throw new HybridError('BAD_REQUEST', `${what} is nested deeper than ${maxDepth} levels`);
   }
   try {
@@ -15,16 +15,24 @@ export function parseJson(text: string, what: string, maxDepth: number = LIMITS.
   }
 }
 
-/** JSON.stringify that turns cycles, BigInt and undefined into BAD_REQUEST. */
-export function stringifyJson(value: unknown, what: string): string {
+/**
+ * JSON.stringify that turns cycles, BigInt and undefined into BAD_REQUEST. `kind`, when given,
+ * names what it is in quotes (`"message" frame`): the label is only built for an error, not for
+ * every frame.
+ */
+export function stringifyJson(value: unknown, what: string, kind?: string): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new HybridError('BAD_REQUEST', `${what} cannot be encoded as JSON: ${(err as Error).message}`);
+    throw new HybridError('BAD_REQUEST', `${label(what, kind)} cannot be encoded as JSON: ${(err as Error).message}`);
   }
-  if (text === undefined) throw new HybridError('BAD_REQUEST', `${what} cannot be encoded as JSON`);
+  if (text === undefined) throw new HybridError('BAD_REQUEST', `${label(what, kind)} cannot be encoded as JSON`);
   return text;
+}
+
+function label(what: string, kind?: string): string {
+  return kind === undefined ? what : `"${kind}" ${what}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -40,6 +48,18 @@ export function checkName(value: unknown, field: string, maxLength: number = LIM
     throw new HybridError('BAD_REQUEST', `"${field}" is longer than ${maxLength} characters`);
   }
   return value;
+}
+
+/**
+ * Whether the text holds more than `limit` `{` and `[` in all (strings included). When it does
+ * not, no nesting can pass `limit`, and the exact scan is skipped: indexOf is far cheaper than a
+ * loop over every character, and real frames hold a handful of brackets.
+ */
+function openersExceed(text: string, limit: number): boolean {
+  let count = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++count > limit) return true;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++count > limit) return true;
+  return false;
 }
 
 /**

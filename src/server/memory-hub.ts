@@ -44,21 +44,24 @@ export class MemoryHub implements Hub {
       return;
     }
     // Targets are visited in place (no list per frame): `to`, else every other env, plus the paired one.
+    // One clock read per forwarded frame, shared by every target.
+    const now = this.now();
     let count = 0;
     if (to !== undefined) {
-      this.stampAndDeliver(key, to, tail);
+      this.stampAndDeliver(key, to, this.record(key, to, now), tail, now);
       count = 1;
     } else {
       if (envs) {
-        for (const env of envs.keys()) {
+        for (const [env, rec] of envs) {
           if (env === from) continue;
-          this.stampAndDeliver(key, env, tail);
+          rec.touchedAt = now;
+          this.stampAndDeliver(key, env, rec, tail, now);
           count++;
         }
       }
       const paired = PAIRED_ENV[from];
       if (paired && !envs?.has(paired)) {
-        this.stampAndDeliver(key, paired, tail);
+        this.stampAndDeliver(key, paired, this.record(key, paired, now), tail, now);
         count++;
       }
     }
@@ -102,27 +105,25 @@ export class MemoryHub implements Hub {
     return n;
   }
 
-  private stampAndDeliver(key: string, env: string, tail: string): void {
-    const rec = this.record(key, env);
+  private stampAndDeliver(key: string, env: string, rec: EnvRecord, tail: string, now: number): void {
     const seq = ++rec.seq;
     const text = stampFrame(seq, tail);
-    this.store(key, env, rec, seq, text);
+    this.store(key, env, rec, seq, text, now);
     this.events.deliver(key, env, seq, text);
   }
 
-  private record(key: string, env: string): EnvRecord {
+  private record(key: string, env: string, now: number = this.now()): EnvRecord {
     let envs = this.records.get(key);
     if (!envs) this.records.set(key, (envs = new Map()));
     let rec = envs.get(env);
-    const now = this.now();
     if (!rec) envs.set(env, (rec = { seq: seqBase(now), sentSeq: 0, backlog: null, touchedAt: now }));
     else rec.touchedAt = now;
     return rec;
   }
 
-  private store(key: string, env: string, rec: EnvRecord, seq: number, text: string): void {
+  private store(key: string, env: string, rec: EnvRecord, seq: number, text: string, now: number): void {
     if (!rec.backlog) rec.backlog = new SeqBacklog(this.limits);
-    const dropped = rec.backlog.push(seq, text, this.now());
+    const dropped = rec.backlog.push(seq, text, now);
     // Evicting frames a live connection already got is normal; evicting undelivered ones is a drop.
     if (dropped.length && this.events.local(key, env)?.state !== 'live') this.events.dropped('backlog_overflow', dropped.length);
   }

@@ -59,6 +59,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const limit = { perSecond: options.ratePerSecond, burst: options.rateBurst };
   const batcher = new SendBatcher();
+  const frameLimits = { maxFrameBytes: options.maxFrameBytes };
   let closing = false;
   let sweepTimer: NodeJS.Timeout | null = null;
   const startedAt = Date.now();
@@ -190,7 +191,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     const text = data.toString();
     let frame: Frame;
     try {
-      frame = decodeFrame(text, { maxFrameBytes: options.maxFrameBytes });
+      frame = decodeFrame(text, frameLimits);
     } catch (err) {
       const details = (err as HybridError).details as { id?: string } | undefined;
       return refuseFrame(conn, err, details?.id);
@@ -240,7 +241,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     let id: string | undefined;
     if (!isBinary) {
       try {
-        id = idOf(decodeFrame(data.toString(), { maxFrameBytes: options.maxFrameBytes }));
+        id = idOf(decodeFrame(data.toString(), frameLimits));
       } catch {
         id = undefined;
       }

@@ -132,6 +132,7 @@ test('deep nesting and cycles', () => {
   const cyclic: Record<string, unknown> = {};
   cyclic.self = cyclic;
   expect(() => encodeFrame({ type: 'message', data: cyclic })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  expect(() => encodeFrame({ type: 'message', data: cyclic })).toThrow(/^"message" frame cannot be encoded as JSON/);
 });
 
 test('errorFrame turns anything thrown into a wire error frame that decodes', () => {

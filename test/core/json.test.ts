@@ -28,6 +28,11 @@ test('parseJson: brackets inside strings (escaped quotes too) do not count as ne
   expect(errorOf(() => parseJson(JSON.stringify({ c: [[[1]]] }), 'x', 3)).message).toMatch(/nested deeper than 3/);
 });
 
+test('parseJson: objects and arrays count together (no kind alone passes the limit)', () => {
+  expect(errorOf(() => parseJson('{"a":[{"b":[1]}]}', 'x', 3)).message).toMatch(/nested deeper than 3/);
+  expect(parseJson('{"a":[{"b":1}]}', 'x', 3)).toEqual({ a: [{ b: 1 }] });
+});
+
 test('parseJson: nesting up to the limit passes, one level more is refused, hostile depth does not crash', () => {
   expect(parseJson(nested(LIMITS.maxDepth), 'x')).toBeDefined();
   expect(errorOf(() => parseJson(nested(LIMITS.maxDepth + 1), 'x')).message).toMatch(/nested deeper than 32/);

@@ -247,4 +247,21 @@ describe('inbound', () => {
     expect(got).toEqual([1, 2, 3]);
     expect(c.stats().replays).toBe(1);
   });
+
+  test.each([
+    [3, [3, 6]],
+    [0, []],
+  ])('confirmEvery %d: a ping with lastSeq after every that many relay frames', async (confirmEvery, confirmed) => {
+    const c = rig.client({ confirmEvery, heartbeatInterval: 0 });
+    const got: unknown[] = [];
+    c.subscribe('e', (d) => got.push(d));
+    c.connect();
+    await waitState(c, 'open');
+    for (let i = 1; i <= 7; i++) rig.server.push('t1', 'miniapp', { type: 'message', event: 'e', data: i });
+    await waitFor(() => got.length === 7);
+    await sleep(50); // a confirm sent with the last frame has arrived by now
+    const pings = rig.server.inbox.filter((f) => f.type === 'ping');
+    expect(pings.map((f) => f.lastSeq)).toEqual(confirmed);
+    expect(pings.every((f) => f.ts === undefined)).toBe(true);
+  });
 });

@@ -21,6 +21,12 @@ export interface SocketClientOptions {
   heartbeatInterval?: number;
   /** No inbound frame this long after a ping ⇒ half-open ⇒ reconnect; default 10000. */
   pongTimeout?: number;
+  /**
+   * Also confirm delivery (`ping` with `lastSeq`) after every this many relay frames received, so
+   * a busy connection keeps the relay's replay backlog short between heartbeats; default 64
+   * (a quarter of the relay's default backlog of 256); 0 confirms on heartbeats only.
+   */
+  confirmEvery?: number;
   /** Resend a reliable message not acked within this many ms; default 10000. */
   ackTimeout?: number;
   /** Default `request()` timeout in ms; default 15000. */

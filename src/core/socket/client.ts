@@ -10,7 +10,7 @@ import { Emitter, Unsubscribe } from '../emitter';
 import { HybridError } from '../errors';
 import {
   AckFrame, decodeFrame, encodeFrame, ErrorFrame, Frame, HelloFrame, isKnownFrame, KnownFrame, MessageFrame, PresenceFrame,
-  RequestFrame, ResponseFrame,
+  RequestFrame, ResponseFrame, FrameLimits,
 } from '../frames';
 import { checkName } from '../json';
 import { LIMITS } from '../limits';
@@ -60,6 +60,11 @@ export class SocketClient {
   /** Stacked: the most recently added live handler answers (shared connections, one per page). */
   private requestHandlers: Array<{ handler: RequestHandler }> = [];
   private lastSeq = 0;
+  /** Relay frames received since `lastSeq` was last confirmed (see `confirmEvery`). */
+  private unconfirmed = 0;
+  private readonly confirmEvery: number;
+  /** Frame limits for encode and decode, built once (not an object per frame). */
+  private readonly frameLimits: FrameLimits;
   private counters = { attempts: 0, dropped: 0, sent: 0, received: 0, duplicates: 0, replays: 0 };
   private lastClose: SocketCloseInfo | undefined;
   private rtt: number | undefined;
@@ -84,11 +89,13 @@ export class SocketClient {
     this.queue = new BoundedQueue<QueuedFrame>({ maxItems: q.maxItems ?? 500, maxBytes: q.maxBytes ?? 512 * 1024, overflow: q.overflow, now: this.now });
     this.outbox = new Outbox(options.maxUnacked ?? 1000, options.maxUnackedBytes ?? 1024 * 1024);
     this.dedupe = new DedupeWindow(options.dedupeWindow ?? 5000);
+    this.frameLimits = { maxFrameBytes: this.opts.maxFrameBytes };
+    this.confirmEvery = options.legacyRelay ? 0 : options.confirmEvery ?? 64;
     const interval = options.heartbeatInterval ?? 20000;
     if (interval > 0 && !options.legacyRelay) {
       this.heartbeat = new Heartbeat(
         { interval, timeout: options.pongTimeout ?? 10000, now: this.now },
-        () => this.transmit({ type: 'ping', ts: this.now(), lastSeq: this.lastSeq }),
+        () => this.confirm(this.now()),
         (reason) => this.lose({ code: CLIENT_CLOSE.timeout, reason }, true),
       );
     }
@@ -424,7 +431,13 @@ export class SocketClient {
     if (!frame || typeof frame !== 'object' || typeof frame.type !== 'string' || !frame.type) {
       throw new HybridError('BAD_REQUEST', 'a frame must be an object with a non-empty string "type"');
     }
-    return encodeFrame(frame, { maxFrameBytes: this.opts.maxFrameBytes });
+    return encodeFrame(frame, this.frameLimits);
+  }
+
+  /** A ping that also confirms every frame up to `lastSeq` (the relay trims its backlog). */
+  private confirm(ts?: number): void {
+    this.unconfirmed = 0;
+    this.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
   }
 
   private transmit(frame: KnownFrame): boolean {
@@ -524,7 +537,7 @@ export class SocketClient {
     }
     let frame: Frame;
     try {
-      frame = decodeInbound(data, this.opts.maxFrameBytes);
+      frame = decodeInbound(data, this.frameLimits);
     } catch (err) {
       this.events.emit('error', HybridError.from(err, 'BAD_REQUEST'));
       return;
@@ -536,6 +549,7 @@ export class SocketClient {
         return;
       }
       this.lastSeq = seq;
+      if (this.confirmEvery > 0 && ++this.unconfirmed >= this.confirmEvery) this.confirm();
     }
     this.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
@@ -624,7 +638,7 @@ export class SocketClient {
 }
 
 /** decodeFrame, tolerating the doubly JSON-encoded text some relays send (post seeds/002 parses twice). */
-function decodeInbound(text: string, maxFrameBytes: number): Frame {
+function decodeInbound(text: string, limits: FrameLimits): Frame {
   const first = text.charAt(0);
   if (first === '"') {
     let inner: unknown;
@@ -633,9 +647,9 @@ function decodeInbound(text: string, maxFrameBytes: number): Frame {
     } catch {
       inner = undefined;
     }
-    if (typeof inner === 'string') return decodeFrame(inner, { maxFrameBytes });
+    if (typeof inner === 'string') return decodeFrame(inner, limits);
   }
-  return decodeFrame(text, { maxFrameBytes });
+  return decodeFrame(text, limits);
 }
 
 /** SocketTask.close accepts 1000 or 3000–4999 and a reason of at most 123 UTF-8 bytes. */

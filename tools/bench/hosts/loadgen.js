@@ -30,7 +30,11 @@ async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurr
   }
   const sockets = await openMany(specs, { concurrency, timeoutMs });
   if (resume) sendResume(sockets);
-  for (let i = 0; i < sockets.length; i += 2) pairs.push({ h5: sockets[i], miniapp: sockets[i + 1] });
+  for (let i = 0; i < sockets.length; i += 2) {
+    const pair = { index: pairs.length, h5: sockets[i], miniapp: sockets[i + 1], lastSeq: 0, unconfirmed: 0 };
+    pair.miniapp.on('message', (data) => onMiniappFrame(pair, data.toString(), resume));
+    pairs.push(pair);
+  }
   // Let the server's hello/presence frames pass before anything is measured.
   await sleep(200);
   return { pairs: pairs.length };
@@ -56,17 +60,36 @@ function sentAtOf(text) {
   return at < 0 ? NaN : parseFloat(text.slice(at + 4, at + 40));
 }
 
-/** Calls onArrival(pairIndex, latencyMs) for each benchmark message the miniapp side receives. */
-function listen(onArrival) {
-  const handlers = pairs.map((pair, i) => {
-    const handler = (data) => {
-      const sentAt = sentAtOf(data.toString());
-      if (Number.isFinite(sentAt)) onArrival(i, performance.now() - sentAt); // hello, presence…: skipped
-    };
-    pair.miniapp.on('message', handler);
-    return handler;
-  });
-  return () => pairs.forEach((pair, i) => pair.miniapp.off('message', handlers[i]));
+/**
+ * Like our SocketClient (its `confirmEvery`, default 64), a protocol client confirms what it
+ * received: a `ping` with `lastSeq` after every CONFIRM_EVERY relay frames, so the relay trims its
+ * replay backlog as it would for real clients. See docs/benchmarks.md.
+ */
+const CONFIRM_EVERY = 64;
+const SEQ_PREFIX = '{"seq":';
+
+/** The current measurement's callback: onArrival(pairIndex, latencyMs), or null between phases. */
+let onArrival = null;
+
+function onMiniappFrame(pair, text, confirms) {
+  if (confirms && text.startsWith(SEQ_PREFIX)) {
+    pair.lastSeq = parseInt(text.slice(SEQ_PREFIX.length, SEQ_PREFIX.length + 20), 10);
+    if (++pair.unconfirmed >= CONFIRM_EVERY) {
+      pair.unconfirmed = 0;
+      if (pair.miniapp.readyState === WebSocket.OPEN) pair.miniapp.send(`{"type":"ping","lastSeq":${pair.lastSeq}}`);
+    }
+  }
+  if (!onArrival) return;
+  const sentAt = sentAtOf(text);
+  if (Number.isFinite(sentAt)) onArrival(pair.index, performance.now() - sentAt); // hello, presence…: skipped
+}
+
+/** Calls `callback(pairIndex, latencyMs)` for each benchmark message the miniapp side receives. */
+function listen(callback) {
+  onArrival = callback;
+  return () => {
+    onArrival = null;
+  };
 }
 
 function send(i) {
