@@ -4,8 +4,10 @@
  * The full build (hybrid-kit.min.js) adds `createSocketTransport`. Assigning the global here,
  * rather than through esbuild's `globalName`, leaves out the module-interop helpers (~400 bytes).
  */
-import { createBridge, DEFAULT_RELAY_PAGE } from './bridge';
+import { createBridge } from './bridge';
 import { detectEnv } from './env';
-import { HybridError, isHybridError } from '../core/errors';
+import { HybridError } from '../core/errors';
 
-(window as unknown as { HybridKit: object }).HybridKit = { createBridge, DEFAULT_RELAY_PAGE, detectEnv, HybridError, isHybridError };
+// Only what a page needs: `err instanceof HybridKit.HybridError` stands in for isHybridError, and the
+// relay page path is a createBridge option. Every byte counts against the 4 KB budget.
+(window as unknown as { HybridKit: object }).HybridKit = { createBridge, detectEnv, HybridError };
