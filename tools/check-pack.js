@@ -37,8 +37,9 @@ function installTarball(projectDir, tarball) {
     path.join(projectDir, 'project.config.json'),
     JSON.stringify({ appid: 'touristappid', compileType: 'miniprogram', setting: { urlCheck: false } }, null, 2),
   );
-  // Offline-friendly: no scripts, no peer installs (ws/redis are for the server side), no audit.
-  npm(['install', tarball, '--ignore-scripts', '--legacy-peer-deps', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline'], projectDir);
+  // As a user installs it (npm 7+ peer handling: the server's optional peers ws/jose/prom-client/sirv/redis
+  // are not installed), without scripts, audit or lock file.
+  npm(['install', tarball, '--ignore-scripts', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline'], projectDir);
   return path.join(projectDir, 'node_modules', PKG_NAME);
 }
 

@@ -5,7 +5,8 @@
 import { existsSync } from 'fs';
 import { HybridError } from '../core/errors';
 import { staticSources } from './http-routes';
-import { createRelayServer, RelayServer } from './relay';
+import type { RelayServer } from './relay';
+import { requirePeer } from './peer';
 import { OPTION_SPECS, optionsFromEnv, parseOptionValue, RelayOptions } from './options';
 import { signToken } from './tokens';
 
@@ -82,7 +83,14 @@ export function demoLines(relay: RelayServer): string[] {
   ];
 }
 
+/** The relay module, loaded once `ws` is known to be installed (an optional peer dependency). */
+function loadRelay(): typeof import('./relay') {
+  requirePeer('ws', 'hybrid-kit serve');
+  return require('./relay');
+}
+
 async function serve(argv: string[], io: CliIo): Promise<number> {
+  const { createRelayServer } = loadRelay();
   const relay = createRelayServer({ ...serveOptions(argv, io.env), logger: { info: io.out, warn: io.err, error: io.err } });
   await relay.listen();
   for (const line of demoLines(relay)) io.out(line);
