@@ -4,7 +4,8 @@
  * runs the registered handler (with a timeout), hands the reply to the opener's bridge-webview
  * and navigates back. Every path answers: a broken cmd (BAD_REQUEST, when its `req` can be
  * recovered), an unknown api (METHOD_NOT_FOUND), a throw (HANDLER_ERROR), a slow handler
- * (TIMEOUT), the user leaving first (CANCELLED).
+ * (TIMEOUT), the user leaving first (CANCELLED). A `cmd` without `v` comes from a page of the
+ * original helper and is answered in its shape (a bare value, see core/legacy-reply).
  *
  * Use it in a page built with Component() (the shipped page pages/hybrid-relay does):
  *   Component({ behaviors: [hybridRelay] })
@@ -12,6 +13,7 @@
  */
 import { decodeCmd } from '../core/navigate';
 import { errorReply } from '../core/hash';
+import { cmdMentionsVersion } from '../core/legacy-reply';
 import { PendingInvocation, defaultRegistry } from '../core/registry';
 import { DeliveryTarget, deliverReply } from './relay-mailbox';
 
@@ -69,19 +71,20 @@ export const hybridRelay = Behavior({
       if (runs.has(this)) return;
       const run: RelayRun = { target: { page: openerOf(this) }, left: false };
       runs.set(this, run);
-      const decoded = decodeCmd(options ? options.cmd : undefined);
+      const raw = options ? options.cmd : undefined;
+      const decoded = decodeCmd(raw);
       if (!decoded.ok) {
         // Without a req nobody can be answered; the caller's own timeout tells it.
-        if (decoded.req) deliverReply(decoded.req, errorReply(decoded.error), run.target);
+        if (decoded.req) deliverReply(decoded.req, errorReply(decoded.error), run.target, !cmdMentionsVersion(raw));
         this.setData({ relayState: 'done' });
         goBack(this, run);
         return;
       }
-      const { req, api, params } = decoded.cmd;
+      const { req, api, params, v } = decoded.cmd;
       this.setData({ relayState: 'running', relayApi: api });
       run.invocation = defaultRegistry.invoke(api, params, { req, source: 'navigate' });
       run.invocation.reply.then((reply) => {
-        deliverReply(req, reply, run.target);
+        deliverReply(req, reply, run.target, v === undefined);
         if (run.left) return;
         this.setData({ relayState: 'done' });
         goBack(this, run);

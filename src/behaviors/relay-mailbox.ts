@@ -10,7 +10,10 @@ import { createId } from '../core/bytes';
 import { checkName, stringifyJson } from '../core/json';
 import { PushMessage, ReplyPayload } from '../core/hash';
 
-export type OutboxItem = { kind: 'reply'; req: string; payload: ReplyPayload } | { kind: 'push'; push: PushMessage };
+export type OutboxItem =
+  /** `legacy`: the call came from a page of the original helper; written alone, as a bare value (core/legacy-reply). */
+  | { kind: 'reply'; req: string; payload: ReplyPayload; legacy?: boolean }
+  | { kind: 'push'; push: PushMessage };
 
 export interface DeliveryTarget {
   /** The page object the bridge-webview lives on (the relay page's opener). */
@@ -73,10 +76,13 @@ export function returnUndelivered(items: OutboxItem[], target: DeliveryTarget): 
   for (const item of items) deliver(item, target);
 }
 
-/** Hands a reply for request `req` to the bridge-webview of `target`. True when a bridge took it now. */
-export function deliverReply(req: string, payload: ReplyPayload, target: DeliveryTarget = {}): boolean {
+/**
+ * Hands a reply for request `req` to the bridge-webview of `target`. True when a bridge took it now.
+ * `legacy`: answer in the original helper's shape (`#<req>=<value>&v=<nonce>`, the hash to itself).
+ */
+export function deliverReply(req: string, payload: ReplyPayload, target: DeliveryTarget = {}, legacy = false): boolean {
   checkName(req, 'req');
-  return deliver({ kind: 'reply', req, payload }, target);
+  return deliver(legacy ? { kind: 'reply', req, payload, legacy } : { kind: 'reply', req, payload }, target);
 }
 
 /** Pushes an event to the H5 page of `target` (its `bridge.on(event)` listeners). Returns the push id. */

@@ -84,6 +84,29 @@ export interface RelayPageLocation {
   path: string;
 }
 
+const PKG_PREFIX = 'miniprogram-hybrid-kit/';
+/** Modules of the package that relay pages require by their package path. */
+const PAGE_REQUIRES = ['behaviors/hybrid-relay'];
+
+/**
+ * `require('miniprogram-hybrid-kit/…')` in a relay page resolves as in WeChat: into the package
+ * copy the page lives in (`…/miniprogram_npm/miniprogram-hybrid-kit/`), otherwise (a page of the
+ * user's own) into the built package, which is what 构建npm copies into miniprogram_npm.
+ */
+function resolvePackageFor(location: RelayPageLocation): void {
+  const marker = 'miniprogram_npm/' + PKG_PREFIX;
+  const at = location.path.indexOf(marker);
+  resolvePackageIn(at >= 0 ? path.join(location.root, location.path.slice(0, at + marker.length)) : MP_ROOT);
+}
+
+/** Makes `require('miniprogram-hybrid-kit/<module>')` of the relay page load `<pkgRoot>/<module>`. */
+export function resolvePackageIn(pkgRoot: string): void {
+  for (const rel of PAGE_REQUIRES) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    jest.doMock(PKG_PREFIX + rel, () => require(path.join(pkgRoot, rel)), { virtual: true });
+  }
+}
+
 /** The library's relay page in miniprogram_dist (what the bridge tests' H5 pages navigate to). */
 export const LIBRARY_RELAY_PAGE: RelayPageLocation = { root: MP_ROOT, path: 'pages/hybrid-relay/index' };
 
@@ -227,6 +250,7 @@ export class WeChatHarness {
     this.relayCount++;
     if (this.relay) this.stackedRelays++;
     this.setOpenerShown(false);
+    resolvePackageFor(this.relayPage);
     const id = load(this.simulate, this.relayPage.root, this.relayPage.path, 'hk-relay-page');
     const page = <Wrapper>this.simulate.render(id, {});
     this.stack.push(page.instance as unknown as Page);

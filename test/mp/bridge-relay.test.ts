@@ -53,9 +53,9 @@ test.each([
   ['unknown api', () => cmdUrl('e1', 'missing'), 'e1', 'METHOD_NOT_FOUND'],
   ['handler throws', () => cmdUrl('e2', 'throws'), 'e2', 'HANDLER_ERROR'],
   ['handler rejects with a wire error', () => cmdUrl('e3', 'rejects'), 'e3', 'BAD_REQUEST'],
-  ['broken JSON with a recoverable req', () => RELAY + '?cmd=' + encodeURIComponent('{"req":"e4","api":"echo",'), 'e4', 'BAD_REQUEST'],
-  ['stray % in cmd', () => RELAY + '?cmd=%7B%22req%22%3A%22e5%22%2C%22api%22%3A%25%25', 'e5', 'BAD_REQUEST'],
-  ['api missing', () => RELAY + '?cmd=' + encodeURIComponent(JSON.stringify({ req: 'e6' })), 'e6', 'BAD_REQUEST'],
+  ['broken JSON with a recoverable req', () => RELAY + '?cmd=' + encodeURIComponent('{"v":1,"req":"e4","api":"echo",'), 'e4', 'BAD_REQUEST'],
+  ['stray % in cmd', () => RELAY + '?cmd=%7B%22v%22%3A1%2C%22req%22%3A%22e5%22%2C%22api%22%3A%25%25', 'e5', 'BAD_REQUEST'],
+  ['api missing', () => RELAY + '?cmd=' + encodeURIComponent(JSON.stringify({ v: 1, req: 'e6' })), 'e6', 'BAD_REQUEST'],
 ])('%s is answered with its error code', async (_name, url, req, code) => {
   const reply = await roundTrip(url(), req);
   expect(reply.ok).toBe(false);
@@ -64,7 +64,7 @@ test.each([
 });
 
 test('a cmd far past the length limit is answered PAYLOAD_TOO_LARGE (its req salvaged)', async () => {
-  const huge = RELAY + '?cmd=' + encodeURIComponent(JSON.stringify({ req: 'big1', api: 'echo', params: 'x'.repeat(20_000) }));
+  const huge = RELAY + '?cmd=' + encodeURIComponent(JSON.stringify({ v: 1, req: 'big1', api: 'echo', params: 'x'.repeat(20_000) }));
   const reply = await roundTrip(huge, 'big1');
   expect(reply.error.code).toBe('PAYLOAD_TOO_LARGE');
 });
@@ -98,10 +98,12 @@ test('the user leaving before the handler finishes produces CANCELLED, and no na
   expect(h.backCount).toBe(0);
 });
 
-test('seeds/001 format (no v), already-decoded options and double encoding are all understood', async () => {
+test('the original helper\'s format (no v), already-decoded options and double encoding are all understood', async () => {
+  // Without `v` the answer is the old helper's bare value: an object as its JSON text, alone in the hash.
   const legacy = RELAY + '?cmd=' + encodeURIComponent(JSON.stringify({ req: 'H5Req_1', api: 'echo', params: { a: 1 } }));
-  expect(await roundTrip(legacy, 'H5Req_1')).toEqual({ ok: true, data: { a: 1 } });
-  const twice = RELAY + '?cmd=' + encodeURIComponent(encodeURIComponent(JSON.stringify({ req: 'd2', api: 'echo', params: 'x' })));
+  expect(await roundTrip(legacy, 'H5Req_1')).toEqual({ a: 1 });
+  expect(hash.splitHash(h.src).hash).toMatch(/^H5Req_1=%7B%22a%22%3A1%7D&v=[0-9a-z]+$/);
+  const twice = RELAY + '?cmd=' + encodeURIComponent(encodeURIComponent(JSON.stringify({ v: 1, req: 'd2', api: 'echo', params: 'x' })));
   expect(await roundTrip(twice, 'd2')).toEqual({ ok: true, data: 'x' });
   h.close();
   h = new WeChatHarness({ src: 'https://h5.test/app', decodeOptions: true });

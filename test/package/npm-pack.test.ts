@@ -11,6 +11,7 @@ import '../helpers/mp-setup'; // the same globals (getApp, getCurrentPages…) a
 import { findComponents } from '../../tools/check-wxml';
 import { buildNpm, checkBuiltNpm, MP_BUDGET_BYTES, installTarball, packTarball, PackCheckError, PKG_NAME, PackedTarball } from '../../tools/check-pack';
 import { tempDirs } from '../helpers/tmp';
+import { resolvePackageIn } from '../helpers/wechat-harness';
 
 jest.setTimeout(60_000);
 
@@ -94,6 +95,7 @@ test('the size budget is enforced', () => {
 /** Component path → simulate id, each loaded once from miniprogram_npm (loading twice renders nothing). */
 function loadAll(): Map<string, string> {
   const npmDir = path.join(projectDir, 'miniprogram_npm', PKG_NAME);
+  resolvePackageIn(npmDir); // the relay page requires its behavior by package path, as WeChat resolves it
   const ids = new Map<string, string>();
   for (const component of findComponents(npmDir)) ids.set(component, simulate.load(path.join(npmDir, component), 'hk-under-test', { rootPath: npmDir }));
   return ids;

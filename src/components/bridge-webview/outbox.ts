@@ -2,10 +2,13 @@
  * Replies and pushes waiting to be written into the web-view hash. `nextHash` packs as many as
  * fit in the hash limit (oldest first); the rest wait for the next write. A single reply too
  * large for any hash is answered with PAYLOAD_TOO_LARGE instead, so its caller is not left waiting.
+ * A reply for a page of the original helper takes a whole hash of its own (no page fragment, no
+ * other entries): that helper reads a hash only when it starts with `#<req>=`.
  */
 import { HybridError } from '../../core/errors';
 import { HashEntry, PUSH_KEY, PushMessage, encodeHash, encodeHashEntry, errorReply } from '../../core/hash';
 import { LIMITS } from '../../core/limits';
+import { encodeLegacyHash, legacyReplyValue } from '../../core/legacy-reply';
 import { OutboxItem } from '../../behaviors/relay-mailbox';
 
 /** Room kept for `&v=<nonce>` and the page's own fragment separator. */
@@ -32,6 +35,11 @@ export class HashOutbox {
    * own fragment, kept in front. Dropped pushes (each larger than a whole hash) are returned.
    */
   nextHash(nonce: string, prefix = '', maxHashLength: number = LIMITS.maxHashLength): { hash: string; dropped: PushMessage[] } {
+    const first = this.items[0];
+    if (first && first.kind === 'reply' && first.legacy) {
+      this.items.shift();
+      return { hash: encodeLegacyHash(first.req, legacyReplyValue(first.payload), nonce, maxHashLength), dropped: [] };
+    }
     const budget = maxHashLength - NONCE_ROOM - (prefix ? prefix.length + 1 : 0);
     const replies: HashEntry[] = [];
     const pushes: PushMessage[] = [];
@@ -39,6 +47,7 @@ export class HashOutbox {
     let used = 0;
     let taken = 0;
     for (const item of this.items) {
+      if (item.kind === 'reply' && item.legacy) break; // it gets the next hash to itself
       const cost = this.costOf(item, pushes.length === 0);
       if (used + cost <= budget) {
         used += cost;
