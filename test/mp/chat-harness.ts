@@ -17,6 +17,7 @@ export interface ChatPanel {
   appendMessages(list: unknown): void;
   prependHistory(list: unknown, hasMore?: boolean): void;
   updateMessage(id: string, patch: unknown): void;
+  appendDelta(id: string, text: unknown): void;
   removeMessage(id: string): ChatMessage;
   clear(): void;
   getMessages(): ChatMessage[];
@@ -40,7 +41,7 @@ export interface Mounted {
   events: { name: string; detail: any }[];
 }
 
-const EVENTS = ['send', 'retry', 'loadhistory', 'imagetap', 'error'];
+const EVENTS = ['send', 'retry', 'loadhistory', 'imagetap', 'error', 'stop', 'linktap', 'copy'];
 
 /** Renders and attaches a panel; setData is metered from before `attached`, events are recorded. */
 export function mount(props: Record<string, unknown> = {}): Mounted {

@@ -8,6 +8,7 @@ import { HybridError } from '../../core/errors';
 import { ChatLabels, labelsFor, newMessagesText } from './labels';
 import { ChunkRenderer, Patch } from './render';
 import { ChatStore, ViewOptions } from './store';
+import { checkDelta, StreamingSet } from './streaming';
 import { ChatMessage } from './types';
 import { normalizeList, normalizePatch, unknownId } from './validate';
 import { RenderWindow } from './window';
@@ -19,6 +20,8 @@ interface PanelState {
   store: ChatStore;
   win: RenderWindow;
   renderer: ChunkRenderer;
+  /** Messages whose status is `streaming` (the bar shows a stop button while there is one). */
+  streams: StreamingSet;
   /** Is the reader at the bottom of the list (follow new messages)? */
   atBottom: boolean;
   viewportHeight: number;
@@ -105,6 +108,8 @@ Component({
     draft: '',
     keyboardHeight: 0,
     loadingHistory: false,
+    /** A message is streaming: the send button becomes a stop button. */
+    streaming: false,
     labels: emptyLabels(),
   },
   observers: {
@@ -133,6 +138,7 @@ Component({
         store: new ChatStore(CHUNK_SIZE, viewOptions(this.data)),
         win: new RenderWindow(maxChunks(this.data.windowSize)),
         renderer: new ChunkRenderer(),
+        streams: new StreamingSet(),
         atBottom: true,
         viewportHeight: 0,
         toBottom: false,
@@ -194,6 +200,7 @@ Component({
       st.grew = true;
       const self = this.data.self || 'me';
       for (const msg of list) {
+        st.streams.note(msg);
         if (msg.role === self) {
           st.toBottom = true; // your own message always brings you down
           st.unread = 0;
@@ -209,6 +216,7 @@ Component({
       const wasEmpty = st.store.size === 0;
       const firstBefore = st.renderer.renderedRows ? this._firstRenderedId() : '';
       st.win.shift(st.store.prepend(list));
+      list.forEach((m) => st.streams.note(m));
       if (wasEmpty) {
         st.win.toBottom(st.store.chunks.length); // a first page of history opens at its newest message
         st.toBottom = true;
@@ -228,6 +236,22 @@ Component({
       const msg = st.store.get(String(id));
       if (!msg) throw unknownId(id, 'updateMessage');
       st.store.update(msg.id, normalizePatch(msg.id, msg.type || 'text', patch));
+      st.streams.note(msg);
+      this._schedule();
+    },
+
+    /**
+     * Adds a piece of text at the end of a `streaming` message (a text or Markdown reply arriving
+     * piece by piece). Pieces are joined until the next flush; the view receives only the new text.
+     * Unknown id, a message that is not streaming, or text that is not a string → HybridError BAD_REQUEST.
+     */
+    appendDelta(id: string, text: string): void {
+      const st = this._state();
+      const msg = st.store.get(String(id));
+      checkDelta(msg, id, text);
+      if (!text) return;
+      st.store.appendDelta(msg!.id, text);
+      st.grew = true; // follows the growing reply when the reader is at the bottom
       this._schedule();
     },
 
@@ -236,6 +260,7 @@ Component({
       const st = this._state();
       const removed = st.store.remove(String(id));
       if (!removed) throw unknownId(id, 'removeMessage');
+      st.streams.drop(removed.id);
       this._schedule();
       return removed;
     },
@@ -249,6 +274,7 @@ Component({
     _reset() {
       const st = this._state();
       st.store.clear();
+      st.streams.clear();
       st.win.reset();
       st.renderer.reset();
       st.unread = 0;
@@ -295,6 +321,7 @@ Component({
         patch.intoView = this.data.anchorPrefix + (st.sentinelFlip ? 'end-a' : 'end-b');
         st.atBottom = true;
       } else if (st.anchorId) patch.intoView = this.data.anchorPrefix + st.anchorId;
+      if (st.streams.any !== this.data.streaming) patch.streaming = st.streams.any;
       if (st.unread !== this.data.unread) {
         patch.unread = st.unread;
         patch.unreadText = st.unread ? newMessagesText(this.data.labels, st.unread) : '';
@@ -310,6 +337,7 @@ Component({
     onScroll(e: WechatMiniprogram.ScrollViewScroll) {
       const st = this._state();
       const { scrollTop, scrollHeight } = e.detail;
+      if (typeof scrollTop !== 'number' || typeof scrollHeight !== 'number') return; // not a real scroll report
       st.atBottom = scrollHeight - scrollTop - st.viewportHeight <= this.data.bottomThreshold;
       if (st.atBottom && st.win.live && st.unread) this._clearUnread();
     },
@@ -350,6 +378,31 @@ Component({
       if (!msg || msg.status !== 'failed') return;
       this.updateMessage(id, { status: 'sending' });
       this.triggerEvent('retry', { id, message: { ...msg } });
+    },
+
+    /** The stop button: every streaming message ends as `sent` with what arrived, and `stop` tells the page to cancel it. */
+    onStopTap() {
+      const st = this._state();
+      for (const id of st.streams.list()) {
+        this.updateMessage(id, { status: 'sent' });
+        this.triggerEvent('stop', { id, message: this.getMessage(id) });
+      }
+      this.flush();
+    },
+
+    /** A Markdown link: a mini program cannot open any URL, so its address is copied (and `linktap` emitted). */
+    onLinkTap(e: WechatMiniprogram.TouchEvent) {
+      const url = String(e.currentTarget.dataset.href || '');
+      if (!url) return;
+      wx.setClipboardData({ data: url });
+      this.triggerEvent('linktap', { url });
+    },
+
+    /** The copy button of a Markdown code block. */
+    onCodeCopy(e: WechatMiniprogram.TouchEvent) {
+      const code = String(e.currentTarget.dataset.code || '');
+      wx.setClipboardData({ data: code });
+      this.triggerEvent('copy', { text: code });
     },
 
     onImageTap(e: WechatMiniprogram.TouchEvent) {
@@ -471,6 +524,7 @@ Component({
       this._reset();
       if (hadRows) Object.assign(st.extra, { chunkIds: [], chunks: {} });
       st.store.append(msgs);
+      msgs.forEach((m) => st.streams.note(m));
       st.win.toBottom(st.store.chunks.length);
       st.toBottom = true;
       this.flush();

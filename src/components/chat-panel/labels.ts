@@ -12,6 +12,14 @@ export interface ChatLabels {
   noMore: string;
   image: string;
   list: string;
+  /** The button that stops a streaming reply. */
+  stop: string;
+  /** The indicator of a reply still being written. */
+  thinking: string;
+  /** Shown after a link or code block was copied. */
+  copied: string;
+  /** The copy button of a code block. */
+  copy: string;
 }
 
 const LOCALES: Record<string, ChatLabels> = {
@@ -26,6 +34,10 @@ const LOCALES: Record<string, ChatLabels> = {
     noMore: '没有更早的消息了',
     image: '图片',
     list: '消息列表',
+    stop: '停止',
+    thinking: '正在输入',
+    copied: '已复制',
+    copy: '复制',
   },
   en: {
     placeholder: 'Type a message…',
@@ -38,6 +50,10 @@ const LOCALES: Record<string, ChatLabels> = {
     noMore: 'No earlier messages',
     image: 'Image',
     list: 'Messages',
+    stop: 'Stop',
+    thinking: 'Typing',
+    copied: 'Copied',
+    copy: 'Copy',
   },
 };
 

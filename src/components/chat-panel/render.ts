@@ -16,7 +16,15 @@ function sameList(a: string[], b: string[]): boolean {
 
 function rowValue(view: MessageView, field: ViewField): unknown {
   const value = view[field];
+  if (Array.isArray(value)) return value.slice(); // the store keeps growing its own array
   return value === undefined ? '' : value; // a field that went away renders as empty
+}
+
+/** A row as the view receives it: a copy, since the store keeps editing its own. */
+function rowOf(view: MessageView): MessageView {
+  const row = { ...view };
+  if (view.parts) row.parts = view.parts.slice();
+  return row;
 }
 
 export class ChunkRenderer {
@@ -53,16 +61,20 @@ export class ChunkRenderer {
       const base = 'chunks.' + chunk.key;
       const had = this.rows[chunk.key];
       if (had === undefined || changes.chunks[chunk.key]) {
-        patch[base] = chunk.entries.map((e) => ({ ...e.view }));
+        patch[base] = chunk.entries.map((e) => rowOf(e.view));
       } else {
         chunk.entries.forEach((entry, i) => {
+          const row = `${base}[${i}]`;
           if (i >= had) {
-            patch[`${base}[${i}]`] = { ...entry.view }; // a copy: the store keeps editing its own
+            patch[row] = rowOf(entry.view);
             return;
           }
           const fields = changes.fields[entry.msg.id];
-          if (!fields) return;
-          (Object.keys(fields) as ViewField[]).forEach((f) => (patch[`${base}[${i}].${f}`] = rowValue(entry.view, f)));
+          if (fields) (Object.keys(fields) as ViewField[]).forEach((f) => (patch[`${row}.${f}`] = rowValue(entry.view, f)));
+          const from = changes.parts[entry.msg.id];
+          const parts = entry.view.parts;
+          if (from === undefined || !parts || (fields && fields.parts)) return;
+          for (let p = from; p < parts.length; p++) patch[`${row}.parts[${p}]`] = parts[p]; // only what is new
         });
       }
       this.rows[chunk.key] = chunk.entries.length;

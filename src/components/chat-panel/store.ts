@@ -2,6 +2,7 @@
  * The panel's whole conversation, outside setData: messages in fixed-size chunks (the unit the
  * view renders and pages), an id index, and what changed since the last render.
  */
+import { getMarkdownFactory, PartsModel, TextParts } from './parts';
 import { formatTime, startsTimeGroup } from './time';
 import { ChatMessage, MessagePatch, MessageView, Side, ViewField } from './types';
 
@@ -16,6 +17,15 @@ export interface ViewOptions {
 export interface Entry {
   msg: ChatMessage;
   view: MessageView;
+  /** A streaming text or a Markdown message: its content is rendered from `view.parts`. */
+  model?: PartsModel;
+}
+
+/** What changed since the last render. `parts`: per message id, the first part the view lacks. */
+export interface StoreChanges {
+  chunks: Record<string, true>;
+  fields: Record<string, Partial<Record<ViewField, true>>>;
+  parts: Record<string, number>;
 }
 
 export interface Chunk {
@@ -38,6 +48,8 @@ export class ChatStore {
   private dirtyChunks: Record<string, true> = Object.create(null);
   /** Rendered fields that changed, per message id. */
   private dirtyFields: Record<string, Partial<Record<ViewField, true>>> = Object.create(null);
+  /** Entries whose content model changed (streamed text, a status that ends a stream). */
+  private dirtyModels: Record<string, Entry> = Object.create(null);
 
   constructor(
     private readonly chunkSize: number,
@@ -86,7 +98,7 @@ export class ChatStore {
         tail = this.newChunk();
         this.chunks.push(tail);
       }
-      const entry = { msg, view: this.viewOf(msg, prev && prev.msg.time) };
+      const entry = this.makeEntry(msg, prev && prev.msg.time);
       tail.entries.push(entry);
       this.byId[msg.id] = tail;
       prev = entry;
@@ -102,7 +114,7 @@ export class ChatStore {
     for (let i = 0; i < msgs.length; i += this.chunkSize) {
       const chunk = this.newChunk();
       for (const msg of msgs.slice(i, i + this.chunkSize)) {
-        chunk.entries.push({ msg, view: this.viewOf(msg, prevTime) });
+        chunk.entries.push(this.makeEntry(msg, prevTime));
         this.byId[msg.id] = chunk;
         prevTime = msg.time;
       }
@@ -115,17 +127,35 @@ export class ChatStore {
   }
 
   update(id: string, patch: MessagePatch): void {
-    const at = this.locate(id);
-    if (!at) return;
-    const entry = at.chunk.entries[at.index];
+    const entry = this.entry(id);
+    if (!entry) return;
+    if (patch.content !== undefined && patch.content !== entry.msg.content) {
+      entry.msg.content = patch.content;
+      if (entry.model) {
+        entry.model.reset(String(patch.content));
+        this.dirtyModels[id] = entry;
+      } else {
+        entry.view.content = patch.content;
+        this.markField(id, 'content');
+      }
+    }
     if (patch.status !== undefined && patch.status !== entry.msg.status) {
+      const wasStreaming = entry.msg.status === 'streaming';
       entry.msg.status = entry.view.status = patch.status;
       this.markField(id, 'status');
+      if (patch.status === 'streaming') this.startStream(entry);
+      else if (wasStreaming) this.endStream(entry);
     }
-    if (patch.content !== undefined && patch.content !== entry.msg.content) {
-      entry.msg.content = entry.view.content = patch.content;
-      this.markField(id, 'content');
-    }
+  }
+
+  /** Adds text at the end of a streaming message (checked by the caller). */
+  appendDelta(id: string, text: string): void {
+    const entry = this.entry(id);
+    if (!entry || !text) return;
+    entry.msg.content = String(entry.msg.content) + text;
+    if (!entry.model) this.startStream(entry); // cannot happen for a streaming message; kept safe
+    else entry.model.append(text);
+    this.dirtyModels[id] = entry;
   }
 
   remove(id: string): ChatMessage | undefined {
@@ -134,6 +164,7 @@ export class ChatStore {
     const [entry] = at.chunk.entries.splice(at.index, 1);
     delete this.byId[id];
     delete this.dirtyFields[id];
+    delete this.dirtyModels[id];
     this.count--;
     this.dirtyChunks[at.chunk.key] = true;
     this.refreshTimeAfter(this.chunks.indexOf(at.chunk), at.index);
@@ -146,6 +177,7 @@ export class ChatStore {
     this.count = 0;
     this.dirtyChunks = Object.create(null);
     this.dirtyFields = Object.create(null);
+    this.dirtyModels = Object.create(null);
   }
 
   /** New role/locale/gap: every view is rebuilt and every chunk re-rendered (rare, user-initiated). */
@@ -155,6 +187,7 @@ export class ChatStore {
     for (const chunk of this.chunks) {
       chunk.entries.forEach((e) => {
         e.view = this.viewOf(e.msg, prevTime);
+        if (e.model) this.showModel(e);
         prevTime = e.msg.time;
       });
       this.dirtyChunks[chunk.key] = true;
@@ -162,11 +195,71 @@ export class ChatStore {
   }
 
   /** Hands the pending changes to the renderer and forgets them. */
-  takeChanges(): { chunks: Record<string, true>; fields: Record<string, Partial<Record<ViewField, true>>> } {
-    const changes = { chunks: this.dirtyChunks, fields: this.dirtyFields };
+  takeChanges(): StoreChanges {
+    const parts: Record<string, number> = Object.create(null);
+    for (const id of Object.keys(this.dirtyModels)) {
+      const entry = this.dirtyModels[id];
+      const change = entry.model && entry.model.take();
+      if (!change || !entry.model) continue;
+      entry.view.parts = entry.model.parts; // a fold or a reset replaces the array
+      if (change.whole) this.markField(id, 'parts');
+      else parts[id] = change.from;
+    }
+    const changes = { chunks: this.dirtyChunks, fields: this.dirtyFields, parts };
     this.dirtyChunks = Object.create(null);
     this.dirtyFields = Object.create(null);
+    this.dirtyModels = Object.create(null);
     return changes;
+  }
+
+  private entry(id: string): Entry | undefined {
+    const at = this.locate(id);
+    return at && at.chunk.entries[at.index];
+  }
+
+  private makeEntry(msg: ChatMessage, prevTime: number | undefined): Entry {
+    const entry: Entry = { msg, view: this.viewOf(msg, prevTime) };
+    const markdown = msg.type === 'markdown' ? getMarkdownFactory() : undefined;
+    if (markdown) {
+      entry.model = markdown(String(msg.content));
+      if (msg.status !== 'streaming') entry.model.finish();
+    } else if (msg.status === 'streaming' && typeof msg.content === 'string') entry.model = new TextParts(msg.content);
+    if (entry.model) {
+      entry.model.take(); // a new row is sent whole
+      this.showModel(entry);
+    }
+    return entry;
+  }
+
+  /** The view of a modelled message: its parts, not its content (sent once, not twice). */
+  private showModel(entry: Entry): void {
+    entry.view.content = '';
+    entry.view.parts = entry.model!.parts;
+  }
+
+  private startStream(entry: Entry): void {
+    if (entry.model || typeof entry.msg.content !== 'string') return;
+    entry.model = new TextParts(entry.msg.content);
+    this.showModel(entry);
+    this.markField(entry.msg.id, 'content');
+    this.dirtyModels[entry.msg.id] = entry;
+  }
+
+  /** A stream ended: Markdown commits its last block; a text folds its parts back into one content. */
+  private endStream(entry: Entry): void {
+    if (!entry.model) return;
+    const id = entry.msg.id;
+    if (!(entry.model instanceof TextParts)) {
+      entry.model.finish();
+      this.dirtyModels[id] = entry;
+      return;
+    }
+    entry.model = undefined;
+    entry.view.content = entry.msg.content;
+    delete entry.view.parts;
+    delete this.dirtyModels[id];
+    this.markField(id, 'content');
+    this.markField(id, 'parts');
   }
 
   private newChunk(): Chunk {

@@ -1,7 +1,8 @@
 /** Shapes shared by the chat-panel modules. */
 
-export type MessageStatus = 'sending' | 'sent' | 'failed';
-export const MESSAGE_STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed'];
+/** `streaming`: the reply is still arriving (appendDelta adds to it); it ends as `sent` or `failed`. */
+export type MessageStatus = 'sending' | 'sent' | 'failed' | 'streaming';
+export const MESSAGE_STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed', 'streaming'];
 
 /** What callers hand to the panel (the chat post's `{ id, role, content }`, plus optional fields). */
 export interface ChatMessage {
@@ -41,7 +42,12 @@ export interface MessageView {
   name?: string;
   /** Set when this message starts a new time group. */
   timeText?: string;
+  /**
+   * A streaming text message: its text in pieces (content is then ''), each piece sent once by
+   * path. A Markdown message: its rendered block groups (one per top-level block).
+   */
+  parts?: unknown[];
 }
 
 /** The fields of a MessageView that can change after it was rendered. */
-export type ViewField = 'content' | 'status' | 'timeText' | 'side';
+export type ViewField = 'content' | 'status' | 'timeText' | 'side' | 'parts';

@@ -30,7 +30,7 @@ function checkTime(value: unknown, id: string): number | undefined {
 }
 
 function checkContent(type: string, content: unknown, id: string): void {
-  const builtIn = type === 'text' || type === 'image';
+  const builtIn = type === 'text' || type === 'image' || type === 'markdown';
   if (builtIn && typeof content !== 'string') throw bad(`message "${id}": content of a ${type} message must be a string`);
   if (!builtIn && content === undefined) throw bad(`message "${id}": content is missing`);
 }
