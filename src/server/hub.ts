@@ -1,30 +1,37 @@
 /**
- * The hub stamps, stores and routes frames between the envs of a token. MemoryHub keeps everything
- * in this process; RedisHub shares it between instances. Callback style so the in-memory hot path
- * stays synchronous (no promise per frame).
+ * The hub stamps, stores and routes frames between the envs of a token. The memory hub keeps
+ * everything in this process; the Redis hub shares it between instances. Callback style so the
+ * in-memory hot path stays synchronous (no promise per frame).
+ *
+ * A hub talks to the connections of this instance through the `HubRegistry` it is given (never back
+ * into the relay), and is created by a `HubFactory`: adding a hub is one new file exporting a factory,
+ * passed as the relay's `hub` option.
  */
 import { HybridError } from '../core/errors';
 import type { Connection } from './connection';
-import type { DropReason } from './metrics';
+import type { RelayMetrics } from './metrics';
+import type { RelayLogger, RelayOptions } from './options';
 
 /** A forwarded frame as stored in a backlog: its seq and its final JSON text. */
 export type Stamped = [seq: number, text: string];
 
-export interface HubEvents {
+/** What a hub sees of the connections of this instance (implemented by ConnectionRegistry). */
+export interface HubRegistry {
+  /** The local connection of key+env. */
+  get(key: string, env: string): Connection | undefined;
+  /** Envs of `key` connected to this instance. */
+  envs(key: string): string[];
   /** A stamped frame for `env` of `key`: hand it to the local connection, if any. */
   deliver(key: string, env: string, seq: number, text: string): void;
   /** An env of `key` came or went: tell the local connections of the other envs. */
   presence(key: string, env: string, online: boolean): void;
   /** Connection number `joinNo` of key+env joined somewhere: close older local ones (Redis mode). */
   joined(key: string, env: string, joinNo: number): void;
-  /** The local connection of key+env. */
-  local(key: string, env: string): Connection | undefined;
-  /** Envs of `key` connected to this instance. */
-  localEnvs(key: string): string[];
-  dropped(reason: DropReason, count: number): void;
 }
 
 export interface Hub {
+  /** Connects to its storage (if any); the relay calls it once from `listen()`. */
+  start(): Promise<void>;
   /** Registers a connection; `replacedLocal` = it replaced one on this instance (no presence flap). */
   join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void;
   /** A connection ended; `gone` = no newer connection replaced it (announce it offline). */
@@ -42,6 +49,18 @@ export interface Hub {
   sweep(now: number): void;
   close(): Promise<void>;
 }
+
+/** Everything a hub is built from. */
+export interface HubContext {
+  registry: HubRegistry;
+  options: RelayOptions;
+  /** Drops are counted here (`metrics.drops`). */
+  metrics: RelayMetrics;
+  log: RelayLogger;
+}
+
+/** Builds the hub of a relay (the `hub` option; default: Redis when `redisUrl` is set, else memory). */
+export type HubFactory = (context: HubContext) => Hub;
 
 /** The env a pair member always talks to, even before that env ever connected. */
 export const PAIRED_ENV: Record<string, string> = { h5: 'miniapp', miniapp: 'h5' };

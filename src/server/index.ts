@@ -8,4 +8,6 @@ export type { SignTokenOptions, TokenClaims } from './tokens';
 export { CLOSE_CODES } from './connection';
 export { ENV_PATTERN } from './admission';
 export type { MetricsSnapshot } from './metrics';
+export { memoryHub, redisHub } from './hub-factory';
+export type { Hub, HubContext, HubFactory, HubRegistry, Stamped } from './hub';
 export { main as runCli } from './cli';

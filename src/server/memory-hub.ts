@@ -2,7 +2,8 @@
 import { HybridError } from '../core/errors';
 import { BacklogLimits, SeqBacklog } from './backlog';
 import type { Connection } from './connection';
-import { Hub, HubEvents, PAIRED_ENV, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
+import { Hub, HubRegistry, PAIRED_ENV, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
+import type { RelayMetrics } from './metrics';
 
 interface EnvRecord {
   seq: number;
@@ -20,12 +21,21 @@ export interface MemoryHubLimits extends BacklogLimits {
 export class MemoryHub implements Hub {
   private readonly records = new Map<string, Map<string, EnvRecord>>();
 
-  constructor(private readonly events: HubEvents, private readonly limits: MemoryHubLimits, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly registry: HubRegistry,
+    private readonly limits: MemoryHubLimits,
+    private readonly metrics: Pick<RelayMetrics, 'drops'>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async start(): Promise<void> {
+    // Nothing to connect to.
+  }
 
   join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void {
     this.record(conn.key, conn.env);
-    if (!replacedLocal) this.events.presence(conn.key, conn.env, true);
-    done(this.events.localEnvs(conn.key).filter((e) => e !== conn.env));
+    if (!replacedLocal) this.registry.presence(conn.key, conn.env, true);
+    done(this.registry.envs(conn.key).filter((e) => e !== conn.env));
   }
 
   leave(conn: Connection, gone: boolean): void {
@@ -34,7 +44,7 @@ export class MemoryHub implements Hub {
       rec.sentSeq = Math.max(rec.sentSeq, conn.sentSeq);
       rec.touchedAt = this.now();
     }
-    if (gone) this.events.presence(conn.key, conn.env, false);
+    if (gone) this.registry.presence(conn.key, conn.env, false);
   }
 
   forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
@@ -87,7 +97,7 @@ export class MemoryHub implements Hub {
     for (const [key, envs] of this.records) {
       for (const [env, rec] of envs) {
         if (rec.backlog) rec.backlog.expire(now);
-        const idle = !this.events.local(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs;
+        const idle = !this.registry.get(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs;
         if (idle) envs.delete(env);
       }
       if (!envs.size) this.records.delete(key);
@@ -109,7 +119,7 @@ export class MemoryHub implements Hub {
     const seq = ++rec.seq;
     const text = stampFrame(seq, tail);
     this.store(key, env, rec, seq, text, now);
-    this.events.deliver(key, env, seq, text);
+    this.registry.deliver(key, env, seq, text);
   }
 
   private record(key: string, env: string, now: number = this.now()): EnvRecord {
@@ -125,6 +135,6 @@ export class MemoryHub implements Hub {
     if (!rec.backlog) rec.backlog = new SeqBacklog(this.limits);
     const dropped = rec.backlog.push(seq, text, now);
     // Evicting frames a live connection already got is normal; evicting undelivered ones is a drop.
-    if (dropped.length && this.events.local(key, env)?.state !== 'live') this.events.dropped('backlog_overflow', dropped.length);
+    if (dropped.length && this.registry.get(key, env)?.state !== 'live') this.metrics.drops.backlog_overflow += dropped.length;
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, Server } from 'http';
 import { LIMITS } from '../core/limits';
+import type { HubFactory } from './hub';
 
 export interface VerifyContext {
   token: string;
@@ -52,6 +53,8 @@ export interface RelayOptions {
   resumeWaitMs: number;
   redisUrl?: string;
   redisPrefix: string;
+  /** Builds the hub (memoryHub, redisHub or your own); default: redisHub when `redisUrl` is set, else memoryHub. */
+  hub?: HubFactory;
   /** Static directory served at `/`; false disables static serving. */
   staticDir?: string | false;
   /** File served at `/hybrid-kit.js`; false disables it. */

@@ -9,7 +9,8 @@
 import { randomBytes } from 'crypto';
 import { HybridError } from '../core/errors';
 import type { Connection } from './connection';
-import { Hub, HubEvents, PAIRED_ENV, Stamped, tooManyEnvs } from './hub';
+import { Hub, HubRegistry, PAIRED_ENV, Stamped, tooManyEnvs } from './hub';
+import type { RelayMetrics } from './metrics';
 import type { RelayLogger, RelayOptions } from './options';
 import { FORWARD, JOIN, LEAVE, REPLAY } from './redis-scripts';
 
@@ -48,12 +49,19 @@ export class RedisHub implements Hub {
   private readonly joins = new WeakMap<Connection, Promise<void>>();
   private readonly p: string;
   private closed = false;
+  /** A script reload after Redis lost its cache; calls wait for it. */
+  private reloading: Promise<void> | null = null;
   /** Frames forwarded in this turn: 5 script arguments and one callback each. */
   private batch: { args: string[]; callbacks: Array<(err: HybridError | null) => void> } = { args: [], callbacks: [] };
   private flushScheduled = false;
   private readonly flushSoon = () => this.flushForwards();
 
-  constructor(private readonly events: HubEvents, private readonly options: RelayOptions, private readonly log: RelayLogger) {
+  constructor(
+    private readonly registry: HubRegistry,
+    private readonly options: RelayOptions,
+    private readonly metrics: Pick<RelayMetrics, 'drops'>,
+    private readonly log: RelayLogger,
+  ) {
     this.p = options.redisPrefix;
   }
 
@@ -66,6 +74,7 @@ export class RedisHub implements Hub {
     for (const c of [this.client, this.sub]) c.on('error', (err) => this.log.error(`hybrid-kit redis: ${err.message}`));
     await Promise.all([this.client.connect(), this.sub.connect()]);
     await this.heartbeat();
+    await this.loadScripts();
   }
 
   join(conn: Connection, _replacedLocal: boolean, done: (peers: string[]) => void): void {
@@ -77,7 +86,7 @@ export class RedisHub implements Hub {
         return this.run('JOIN', [key, env, this.instanceId, String(Date.now()), String(o.backlogTtlMs), String(this.presenceTtl())]).then((reply) => {
           const [joinNo, peers] = reply as [number, string[]];
           conn.joinNo = Number(joinNo);
-          if ((this.latestJoin.get(key + '\n' + env) || 0) > conn.joinNo) this.events.joined(key, env, Infinity);
+          if ((this.latestJoin.get(key + '\n' + env) || 0) > conn.joinNo) this.registry.joined(key, env, Infinity);
           done(peers);
         });
       })
@@ -91,7 +100,7 @@ export class RedisHub implements Hub {
       .then(() => this.run('LEAVE', [key, env, String(conn.joinNo), String(conn.sentSeq), String(this.options.backlogTtlMs), gone ? '1' : '0']))
       .catch((err) => this.log.error(`hybrid-kit redis leave: ${(err as Error).message}`))
       .then(() => {
-        if (!this.events.localEnvs(key).length) this.unsubscribe(key);
+        if (!this.registry.envs(key).length) this.unsubscribe(key);
       });
   }
 
@@ -117,6 +126,7 @@ export class RedisHub implements Hub {
     this.run('FORWARD', head.concat(args)).then(
       (counts) => {
         const list = counts as number[];
+        this.metrics.drops.backlog_overflow += Number(list[callbacks.length]);
         for (let i = 0; i < callbacks.length; i++) callbacks[i](forwardResult(Number(list[i]), o.maxEnvsPerToken));
       },
       (err) => {
@@ -205,10 +215,10 @@ export class RedisHub implements Hub {
       const n = Number(joinNo);
       const id = key + '\n' + env;
       if (n > (this.latestJoin.get(id) || 0)) this.latestJoin.set(id, n);
-      this.events.joined(key, env, n);
-      if (isNew === '1') this.events.presence(key, env, true);
+      this.registry.joined(key, env, n);
+      if (isNew === '1') this.registry.presence(key, env, true);
     } else if (kind === 'l') {
-      this.events.presence(key, env, false);
+      this.registry.presence(key, env, false);
     }
   }
 
@@ -216,21 +226,31 @@ export class RedisHub implements Hub {
   private deliverRecord(key: string, record: string): void {
     const nl = record.indexOf('\n');
     const nl2 = record.indexOf('\n', nl + 1);
-    this.events.deliver(key, record.slice(1, nl), Number(record.slice(nl + 1, nl2)), record.slice(nl2 + 1));
+    this.registry.deliver(key, record.slice(1, nl), Number(record.slice(nl + 1, nl2)), record.slice(nl2 + 1));
   }
 
+  /**
+   * Runs a script by its SHA. Scripts are loaded once in start(): loading them on first use let a
+   * batch waiting for SCRIPT LOAD be overtaken by a later batch that found the SHA cached.
+   */
   private async run(name: ScriptName, args: string[]): Promise<unknown> {
     const argv = [this.p, ...args];
-    let sha = this.shas.get(name);
-    if (!sha) this.shas.set(name, (sha = await this.client.scriptLoad(SCRIPTS[name])));
+    if (this.reloading) await this.reloading;
     try {
-      return await this.client.evalSha(sha, { arguments: argv });
+      return await this.client.evalSha(this.shas.get(name)!, { arguments: argv });
     } catch (err) {
       if (!/NOSCRIPT/.test(String((err as Error).message))) throw err;
-      // Redis restarted and lost its script cache.
-      this.shas.delete(name);
-      return this.run(name, args);
+      // Redis restarted and lost its script cache: every call waits for one reload.
+      if (!this.reloading) this.reloading = this.loadScripts().finally(() => (this.reloading = null));
+      await this.reloading;
+      return this.client.evalSha(this.shas.get(name)!, { arguments: argv });
     }
+  }
+
+  private async loadScripts(): Promise<void> {
+    const names = Object.keys(SCRIPTS) as ScriptName[];
+    const shas = await Promise.all(names.map((name) => this.client.scriptLoad(SCRIPTS[name])));
+    names.forEach((name, i) => this.shas.set(name, shas[i]));
   }
 
   private fail(conn: Connection, err: unknown): void {

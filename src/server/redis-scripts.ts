@@ -12,7 +12,8 @@
  * Forwards a batch of frames (all those of one event-loop turn of an instance) in one call:
  * ARGV = prefix, now, maxItems, ttl, maxEnvs, then per frame: key, from, to ('' = the other envs),
  * tail, paired env ('' = none). Returns per frame the number of targets, or -1 when `to` would
- * exceed the env limit. Backlog trims and expiries run once per key touched; the frames for one
+ * exceed the env limit, then (one more element) the number of frames the backlog limits pushed out.
+ * Backlog trims and expiries run once per key touched; the frames for one
  * channel go out in one PUBLISH, records separated by \x1e (never found in JSON text).
  */
 export const FORWARD = `
@@ -53,13 +54,15 @@ for i = 6, #ARGV, 5 do
   if #targets > 0 then envSets[envsKey] = true end
   counts[#counts + 1] = count or #targets
 end
+local trimmed = 0
 for bk, sk in pairs(backlogs) do
-  redis.call('ZREMRANGEBYRANK', bk, 0, -(maxItems + 1))
+  trimmed = trimmed + redis.call('ZREMRANGEBYRANK', bk, 0, -(maxItems + 1))
   redis.call('PEXPIRE', bk, ttl)
   redis.call('PEXPIRE', sk, ttl)
 end
 for envsKey in pairs(envSets) do redis.call('PEXPIRE', envsKey, ttl) end
 for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[ch], '\\30')) end
+counts[#counts + 1] = trimmed
 return counts
 `;
 

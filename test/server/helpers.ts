@@ -2,6 +2,7 @@
 import * as path from 'path';
 import { WebSocket } from 'ws';
 import type * as ServerModule from '../../src/server';
+import { startRedis, TestRedis } from '../helpers/redis';
 
 export const DIST_SERVER = path.resolve(__dirname, '../../dist/node/server');
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -157,5 +158,38 @@ export function relayFactory(): (options?: Partial<RelayOptions>) => Promise<Rel
     const relay = await startRelay(options);
     relays.push(relay);
     return relay;
+  };
+}
+
+/**
+ * A throwaway redis-server for one test file and the relays started on it: all stopped after the
+ * file (registers beforeAll/afterAll). `prefix()` gives each test its own key prefix.
+ */
+export function redisRelays() {
+  let redis: TestRedis | null = null;
+  const open: Relay[] = [];
+  let prefixNo = 0;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await Promise.all(open.map((r) => r.close()));
+    await redis?.stop();
+  });
+  return {
+    get redis(): TestRedis {
+      return redis!;
+    },
+    prefix: () => `t${++prefixNo}:`,
+    async start(options: Partial<RelayOptions> = {}): Promise<Relay> {
+      const relay = await startRelay({ redisUrl: redis!.url, ...options });
+      open.push(relay);
+      return relay;
+    },
+    /** Closes one relay before the end of the file. */
+    async close(relay: Relay): Promise<void> {
+      open.splice(open.indexOf(relay), 1);
+      await relay.close();
+    },
   };
 }

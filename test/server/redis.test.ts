@@ -3,36 +3,20 @@ import * as path from 'path';
 import { createClient } from 'redis';
 import type { Connection } from '../../src/server/connection';
 import type * as RedisHubModule from '../../src/server/redis-hub';
-import { closeAll, DIST_SERVER, Relay, server, settle, startRelay, TestClient } from './helpers';
+import { closeAll, DIST_SERVER, redisRelays, Relay, server, settle, startRelay, TestClient } from './helpers';
 
 // Generous safety limit for loaded CI machines; the tests assert counts, not speed.
 jest.setTimeout(20000);
 
-let redis: TestRedis;
-const open: Relay[] = [];
-let prefixNo = 0;
-
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await Promise.all(open.map((r) => r.close()));
-  await redis.stop();
-});
+const onRedis = redisRelays();
 
 /** Two instances on different ports sharing one Redis (each test gets its own key prefix). */
 async function twoInstances(options: Parameters<typeof startRelay>[0] = {}): Promise<[Relay, Relay, string]> {
-  const redisPrefix = `t${++prefixNo}:`;
-  const a = await startRelay({ redisUrl: redis.url, redisPrefix, ...options });
-  const b = await startRelay({ redisUrl: redis.url, redisPrefix, ...options });
-  open.push(a, b);
+  const redisPrefix = onRedis.prefix();
+  const a = await onRedis.start({ redisPrefix, ...options });
+  const b = await onRedis.start({ redisPrefix, ...options });
   expect(a.address()!.port).not.toBe(b.address()!.port);
   return [a, b, redisPrefix];
-}
-
-async function closeRelay(relay: Relay): Promise<void> {
-  open.splice(open.indexOf(relay), 1);
-  await relay.close();
 }
 
 describe('scale-out over Redis', () => {
@@ -94,14 +78,13 @@ describe('scale-out over Redis', () => {
     await mp.next((f) => f.type === 'message');
     const lastSeq = mp.lastSeq;
     // Instance b goes down: its clients are told to reconnect.
-    const down = closeRelay(b);
+    const down = onRedis.close(b);
     expect(await mp.waitClose()).toBe(1001);
     await down;
     for (let i = 1; i <= 4; i++) h5.send({ type: 'message', id: `w${i}`, data: i });
     await h5.count((f) => f.type === 'ack', 4);
     // A fresh instance (new process state, same Redis) takes b's place.
-    const b2 = await startRelay({ redisUrl: redis.url, redisPrefix });
-    open.push(b2);
+    const b2 = await onRedis.start({ redisPrefix });
     mp = await TestClient.open(b2, 'x3', 'miniapp', lastSeq);
     expect(mp.frames[0]).toMatchObject({ type: 'hello', peers: ['h5'] });
     const replayed = await mp.count((f) => f.type === 'message', 4);
@@ -179,7 +162,7 @@ describe('scale-out over Redis', () => {
     const h5 = await TestClient.open(a, 'x7', 'h5', 0);
     h5.send({ type: 'message', id: 'up', data: 1 });
     await mp.next((f) => f.type === 'message');
-    await redis.stop();
+    await onRedis.redis.stop();
     await settle(100);
     h5.send({ type: 'message', id: 'down', data: 2 });
     expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'OFFLINE', id: 'down' });
@@ -211,16 +194,15 @@ describe('Redis hub batching', () => {
 
   test('the frames of one turn go out in one FORWARD call per batch and one PUBLISH per key, in order', async () => {
     const delivered: Array<{ env: string; seq: number; text: string }> = [];
-    const events = {
+    const registry = {
       deliver: (_key: string, env: string, seq: number, text: string) => void delivered.push({ env, seq, text }),
       presence() {},
       joined() {},
-      local: () => undefined,
-      localEnvs: () => ['miniapp'],
-      dropped() {},
+      get: () => undefined,
+      envs: () => ['miniapp'],
     };
-    const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: `t${++prefixNo}:`, backlogItems: 5000 });
-    const hub = new RedisHub(events, options, { info() {}, warn() {}, error() {} });
+    const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: onRedis.prefix(), backlogItems: 5000 });
+    const hub = new RedisHub(registry, options, { drops: { backlog_overflow: 0, slow_consumer: 0 } }, { info() {}, warn() {}, error() {} });
     await hub.start();
     const receiver = { key: 'batch', env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
     await new Promise<string[]>((resolve) => hub.join(receiver, false, resolve));

@@ -1,0 +1,91 @@
+/**
+ * Frames to clients: the outlet writes control and stamped frames to sockets (batched per turn,
+ * slow consumers closed), and the replayer sends a reconnecting client its backlog before it goes live.
+ */
+import { WebSocket } from 'ws';
+import type { Frame } from '../core/frames';
+import { CLOSE_CODES, Connection } from './connection';
+import type { Hub } from './hub';
+import type { RelayMetrics } from './metrics';
+import { SendBatcher } from './send-batch';
+
+export class Outlet {
+  private readonly batcher = new SendBatcher();
+
+  constructor(private readonly maxBufferedBytes: number, private readonly metrics: RelayMetrics) {}
+
+  /** A frame of the relay's own (hello, ack, error, presence, pong). */
+  control(conn: Connection, frame: Frame): void {
+    if (conn.state !== 'closed') this.send(conn, JSON.stringify(frame));
+  }
+
+  /** A stamped frame from the hub: written when live, held while replaying, left to the backlog before. */
+  stamped(conn: Connection, seq: number, text: string): void {
+    if (conn.state === 'live') this.sendStamped(conn, seq, text);
+    else if (conn.state === 'replaying') conn.held!.push([seq, text]);
+  }
+
+  /** Writes a stamped frame unless this socket already got that seq. */
+  sendStamped(conn: Connection, seq: number, text: string): void {
+    if (seq > conn.sentSeq && this.send(conn, text)) {
+      conn.sentSeq = seq;
+      this.metrics.messagesForwarded++;
+    }
+  }
+
+  /** Writes text to the socket with the others of this turn; closes a consumer that does not read (4009). */
+  send(conn: Connection, text: string): boolean {
+    if (conn.ws.readyState !== WebSocket.OPEN) return false;
+    if (conn.ws.bufferedAmount > this.maxBufferedBytes) {
+      this.metrics.drops.slow_consumer++;
+      this.close(conn, CLOSE_CODES.slowConsumer, 'slow consumer: send buffer full');
+      return false;
+    }
+    this.batcher.hold(conn.ws);
+    conn.ws.send(text);
+    return true;
+  }
+
+  /** Server-initiated close (counted by code). */
+  close(conn: Connection, code: number, reason: string): void {
+    if (conn.state === 'closed') return;
+    this.metrics.close(code);
+    conn.close(code, reason);
+  }
+
+  /** Writes everything held for this turn now (before closing). */
+  flush(): void {
+    this.batcher.flush();
+  }
+}
+
+export class Replayer {
+  constructor(private readonly outlet: Outlet, private readonly hub: Pick<Hub, 'replay'>) {}
+
+  /** Replays the backlog after `after` (null: after what the last connection of this env got), then goes live. */
+  startLive(conn: Connection, after: number | null): void {
+    if (conn.state !== 'pending') return;
+    if (!conn.joined) {
+      conn.resumeAfter = after;
+      return;
+    }
+    if (conn.resumeTimer) clearTimeout(conn.resumeTimer);
+    conn.resumeTimer = null;
+    conn.state = 'replaying';
+    conn.held = [];
+    if (after !== null) conn.sentSeq = after;
+    this.hub.replay(conn.key, conn.env, after, (frames) => {
+      if (conn.state !== 'replaying') return;
+      for (const [seq, text] of frames) this.outlet.sendStamped(conn, seq, text);
+      for (const [seq, text] of conn.held!) this.outlet.sendStamped(conn, seq, text);
+      conn.held = null;
+      if (conn.state === 'replaying') conn.state = 'live';
+    });
+  }
+
+  /** The hub registered the connection: run a replay requested before that. */
+  joined(conn: Connection): void {
+    conn.joined = true;
+    if (conn.resumeAfter !== undefined) this.startLive(conn, conn.resumeAfter);
+  }
+}

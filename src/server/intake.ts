@@ -1,0 +1,125 @@
+/**
+ * Frames from clients: rate limit, decode within the frame limits, answer protocol frames (ping,
+ * resume) and route the rest through the hub with the sender's env spliced in.
+ */
+import type { RawData } from 'ws';
+import { HybridError } from '../core/errors';
+import { decodeFrame, errorFrame, Frame, KnownFrame } from '../core/frames';
+import { ENV_PATTERN } from './admission';
+import { CLOSE_CODES, Connection } from './connection';
+import type { Outlet, Replayer } from './delivery';
+import type { Hub } from './hub';
+import type { RelayMetrics } from './metrics';
+import type { RelayOptions } from './options';
+import { takeToken } from './rate-limit';
+
+type Routing = { to?: string; from?: string; seq?: number };
+const SERVER_ONLY_TYPES = ['hello', 'presence', 'error'];
+
+export interface IntakeParts {
+  options: Pick<RelayOptions, 'maxFrameBytes' | 'ratePerSecond' | 'rateBurst'>;
+  metrics: RelayMetrics;
+  outlet: Outlet;
+  replayer: Replayer;
+  hub: Pick<Hub, 'forward' | 'confirm'>;
+}
+
+export class Intake {
+  private readonly limit: { perSecond: number; burst: number };
+  private readonly frameLimits: { maxFrameBytes: number };
+
+  constructor(private readonly parts: IntakeParts) {
+    this.limit = { perSecond: parts.options.ratePerSecond, burst: parts.options.rateBurst };
+    this.frameLimits = { maxFrameBytes: parts.options.maxFrameBytes };
+  }
+
+  /** One WebSocket message from `conn`. */
+  onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.state === 'closed') return;
+    const { metrics, outlet, hub, replayer } = this.parts;
+    metrics.messagesReceived++;
+    if (!takeToken(conn, this.limit, Date.now())) return this.rateLimited(conn, data, isBinary);
+    conn.strikes = 0;
+    if (isBinary) return this.refuse(conn, new HybridError('BAD_REQUEST', 'binary frames are not accepted: send JSON text'));
+    const text = data.toString();
+    let frame: Frame;
+    try {
+      frame = decodeFrame(text, this.frameLimits);
+    } catch (err) {
+      const details = (err as HybridError).details as { id?: string } | undefined;
+      return this.refuse(conn, err, details?.id);
+    }
+    const known = frame as KnownFrame;
+    switch (known.type) {
+      case 'ping':
+        outlet.control(conn, known.ts === undefined ? { type: 'pong' } : { type: 'pong', ts: known.ts });
+        if (known.lastSeq !== undefined) hub.confirm(conn.key, conn.env, known.lastSeq);
+        return;
+      case 'pong':
+        return;
+      case 'resume':
+        if (conn.state === 'pending') replayer.startLive(conn, known.lastSeq);
+        else hub.confirm(conn.key, conn.env, known.lastSeq);
+        return;
+      default:
+        if (SERVER_ONLY_TYPES.indexOf(frame.type) >= 0) {
+          return this.refuse(conn, new HybridError('BAD_REQUEST', `"${frame.type}" frames are sent by the server only`), idOf(frame));
+        }
+        this.route(conn, frame, text);
+    }
+  }
+
+  private route(conn: Connection, frame: Frame, text: string): void {
+    const { metrics, outlet, hub, replayer } = this.parts;
+    // A client that talks before sending `resume` is a plain one: serve it live now.
+    if (conn.state === 'pending') replayer.startLive(conn, null);
+    const to = (frame as Routing).to;
+    if (to !== undefined && (!ENV_PATTERN.test(to) || to === conn.env)) {
+      return this.refuse(conn, new HybridError('BAD_REQUEST', to === conn.env ? '"to" names the sender itself' : `"to" is not a valid env: ${to}`), idOf(frame));
+    }
+    const tail = conn.fromField + innerJson(frame, text);
+    const ackId = frame.type === 'message' ? idOf(frame) : undefined;
+    hub.forward(conn.key, conn.env, to, tail, (err) => {
+      if (err) {
+        metrics.rejects.offline++;
+        outlet.control(conn, errorFrame(err, idOf(frame)));
+      } else if (ackId !== undefined) {
+        outlet.control(conn, { type: 'ack', id: ackId });
+      }
+    });
+  }
+
+  private rateLimited(conn: Connection, data: RawData, isBinary: boolean): void {
+    const { metrics, outlet, options } = this.parts;
+    metrics.rejects.rate_limited++;
+    if (++conn.strikes > options.rateBurst) return outlet.close(conn, CLOSE_CODES.rateLimited, 'rate limit exceeded');
+    let id: string | undefined;
+    if (!isBinary) {
+      try {
+        id = idOf(decodeFrame(data.toString(), this.frameLimits));
+      } catch {
+        id = undefined;
+      }
+    }
+    outlet.control(conn, errorFrame(new HybridError('RATE_LIMITED', `more than ${options.ratePerSecond} frames per second; frame dropped`), id));
+  }
+
+  private refuse(conn: Connection, err: unknown, id?: string): void {
+    this.parts.metrics.rejects.bad_frame++;
+    this.parts.outlet.control(conn, errorFrame(err, id));
+  }
+}
+
+function idOf(frame: Frame): string | undefined {
+  const id = (frame as { id?: unknown }).id;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The frame's JSON without its opening brace, minus any `from`/`seq` a client tried to set. */
+export function innerJson(frame: Frame, text: string): string {
+  if ((frame as Routing).from !== undefined || (frame as Routing).seq !== undefined) {
+    const { from: _from, seq: _seq, ...rest } = frame as Record<string, unknown>;
+    return JSON.stringify(rest).slice(1);
+  }
+  return text.slice(text.indexOf('{') + 1);
+}
