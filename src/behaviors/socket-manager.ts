@@ -5,12 +5,14 @@
  *
  * Configure with the properties socketUrl / socketToken / socketEnv, or by defining a
  * `socketConfig()` method on the host that returns a SocketManagerConfig (token providers,
- * options, keepAlive…). A host method `onSocketMessage(frame)` receives every message.
+ * options, keepAlive…). A host method `onSocketMessage(frame)` receives every message, and
+ * `onSocketRaw(raw)` every frame a plain server sends (`protocol: 'plain'`, see core/socket/plain).
  */
 import { Unsubscribe } from '../core/emitter';
 import { HybridError } from '../core/errors';
 import { Frame, MessageFrame } from '../core/frames';
 import { EmitOptions, RequestHandler, SendResult, SocketClient, SocketClientEvents, Subscriber } from '../core/socket/client';
+import type { RawFrame } from '../core/socket/plain';
 import { acquireSocket, poolKey, SocketLease, SocketManagerConfig } from './socket-pool';
 
 export { acquireSocket, closeAllSockets, socketPoolStats, setAppEventsApi } from './socket-pool';
@@ -80,13 +82,14 @@ export const socketManager = Behavior({
       if (!config) return false;
       const lease = acquireSocket(config);
       const client = lease.client;
-      const host = this as unknown as { onSocketMessage?: (frame: MessageFrame) => void };
+      const host = this as unknown as { onSocketMessage?: (frame: MessageFrame) => void; onSocketRaw?: (raw: RawFrame) => void };
       const offs: Unsubscribe[] = [
         client.on('state', ({ to }) => {
           if (this.data.socketState !== to) this.setData({ socketState: to });
         }),
       ];
       if (typeof host.onSocketMessage === 'function') offs.push(client.on('message', (frame) => host.onSocketMessage!(frame)));
+      if (typeof host.onSocketRaw === 'function') offs.push(client.on('raw', (raw) => host.onSocketRaw!(raw)));
       uses.set(this, { lease, offs });
       if (this.data.socketState !== client.state) this.setData({ socketState: client.state });
       return true;
@@ -123,8 +126,19 @@ export const socketManager = Behavior({
       return off;
     },
 
-    socketSend(frame: Frame, options?: { ttl?: number }): SendResult {
-      return activeUse(this).lease.client.send(frame, options);
+    /**
+     * Sends a frame of ours (an object with `type`), or, for a plain server (`protocol: 'plain'`)
+     * or any text: a string as it is and an object as its JSON text. Queued while not open.
+     */
+    socketSend(frame: Frame | string | object, options?: { ttl?: number }): SendResult {
+      const client = activeUse(this).lease.client;
+      if (typeof frame === 'string' || client.protocol === 'plain') return client.sendRaw(frame, options);
+      return client.send(frame as Frame, options);
+    },
+
+    /** Every frame a plain server sends (text, JSON parsed when it parses, or binary); removed automatically on detach. */
+    socketOnRaw(fn: (raw: RawFrame) => void): Unsubscribe {
+      return this.socketOn('raw', fn);
     },
 
     socketRequest<T = unknown>(api: string, params?: unknown, options?: { to?: string; timeout?: number }): Promise<T> {

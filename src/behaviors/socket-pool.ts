@@ -18,7 +18,7 @@ export interface SocketManagerConfig extends Partial<Omit<SocketClientOptions, '
   url: string;
   /** Added as `token=` to the URL on every attempt; a function is called each time (refresh). */
   token?: TokenSource;
-  /** Added as `env=`; default 'miniapp'. */
+  /** Added as `env=`; default 'miniapp' (with `protocol: 'plain'`: nothing added unless given). */
   env?: string;
   header?: Record<string, string>;
   protocols?: string[];
@@ -110,7 +110,9 @@ export function poolKey(config: SocketManagerConfig): string {
 }
 
 function createClient(config: SocketManagerConfig): SocketClient {
-  const { url, token, env = 'miniapp', header, protocols, keepAlive: _keepAlive, transport, ...options } = config;
+  const { url, token, header, protocols, keepAlive: _keepAlive, transport, ...options } = config;
+  // A plain server gets the URL as written (plus a token when one is given), not our query.
+  const env = config.env ?? (config.protocol === 'plain' ? undefined : 'miniapp');
   const target = (): ConnectTarget | PromiseLike<ConnectTarget> => {
     const build = (t?: string): ConnectTarget => ({ url: withQuery(url, { token: t, env }), header, protocols });
     if (typeof token !== 'function') return build(token);

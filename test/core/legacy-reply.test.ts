@@ -7,6 +7,7 @@ import { errorReply, okReply } from '../../src/core/hash';
 import { cmdMentionsVersion, encodeLegacyHash, legacyReplyValue } from '../../src/core/legacy-reply';
 import { decodeCmd } from '../../src/core/navigate';
 import { loadOldHelper } from '../fixtures/legacy/old-helper-vm';
+import { seededRandom } from '../helpers/random';
 
 test.each([
   ['undefined', okReply(), '0'],
@@ -43,20 +44,10 @@ test('a broken cmd is told apart by whether it carries our `v`', () => {
   expect(cmdMentionsVersion(undefined)).toBe(false);
 });
 
-/** Deterministic pseudo-random source (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = ['=', '&', '%', '#', '+', ' ', '%25', '%2B', '?', '中文', '😀', '\u00e9', '"', '\\', '\n', 'a', '0', '\ud83d\udc4d\ud83c\udffd'];
 
 test('property: whatever the value, the old helper reads back exactly that value from our hash', () => {
-  const next = rng(20240601);
+  const next = seededRandom(20240601);
   for (let run = 0; run < 300; run++) {
     const helper = loadOldHelper();
     let value = '';

@@ -10,12 +10,11 @@ import { MP_ROOT } from '../helpers/mp';
 import { ProtocolServer } from '../helpers/protocol-server';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import { ChatLink, linkChatPanel, managerSocket } from '../../miniprogram_dist/components/chat-panel/socket-link';
-import type * as ManagerModule from '../../src/behaviors/socket-manager';
+import { loadManagerPage, manager, ManagerHost } from './manager-page';
 import type * as SocketModule from '../../src/core/socket';
 import type * as WxSocketModule from '../../src/adapters/wx-socket';
-import { ChatPanel, fire, mount, simulate } from './chat-harness';
+import { ChatPanel, fire, mount } from './chat-harness';
 
-const manager = require(path.join(MP_ROOT, 'behaviors/socket-manager')) as typeof ManagerModule;
 const { SocketClient } = require(path.join(MP_ROOT, 'core/socket')) as typeof SocketModule;
 const { wxSocketTransport } = require(path.join(MP_ROOT, 'adapters/wx-socket')) as typeof WxSocketModule;
 
@@ -24,21 +23,8 @@ const TOKEN = 'chat-t';
 
 /** A page with socket-manager, configured in code (what the demo chat page does). */
 let pageConfig: Record<string, unknown> = {};
-const pageId = simulate.load({
-  template: '<view>{{socketState}}</view>',
-  behaviors: [manager.socketManager],
-  methods: {
-    socketConfig() {
-      return pageConfig;
-    },
-  },
-});
-
-interface Host {
-  instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
-  attach(parent: Element): void;
-  detach(): void;
-}
+const renderPage = loadManagerPage(() => pageConfig);
+type Host = ManagerHost;
 
 let server: ProtocolServer;
 let wsWx: WsWx;
@@ -52,7 +38,7 @@ beforeEach(async () => {
   wsWx = createWsWx();
   const transport = wxSocketTransport({}, wsWx);
   pageConfig = { url: `ws://127.0.0.1:${server.port}/socket`, token: TOKEN, env: 'miniapp', transport, deliveryTimeout: 400, ...TIMINGS };
-  page = simulate.render(pageId) as unknown as Host;
+  page = renderPage();
   page.attach(document.createElement('parent-wrapper'));
   peer = new SocketClient({ transport, target: server.url(TOKEN, 'h5'), ...TIMINGS });
   peerSeen = [];

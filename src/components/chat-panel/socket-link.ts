@@ -8,6 +8,8 @@
  *   `ack` event        → status `sent`
  *   `undelivered`      → status `failed` (the panel then offers retry)
  *   incoming messages  → appended (the client has already removed duplicates)
+ *
+ * With the `plain` option it works against any WebSocket server instead (./plain-link).
  */
 import { createId } from '../../core/bytes';
 import { Unsubscribe } from '../../core/emitter';
@@ -15,14 +17,19 @@ import { HybridError } from '../../core/errors';
 import type { MessageFrame } from '../../core/frames';
 import type { EmitOptions, SendResult, SocketClientEvents, Subscriber } from '../../core/socket/client-types';
 import { ChatMessage } from './types';
+import { linkPlain, PlainChatMapping, PlainChatSocket } from './plain-link';
+
+export type { PlainChatMapping } from './plain-link';
 
 /** The socket side: a SocketClient fits as it is; `managerSocket(page)` adapts a socket-manager host. */
-type OutcomeEvent = 'ack' | 'undelivered';
+type OutcomeEvent = 'ack' | 'undelivered' | 'raw' | 'open';
 
 export interface ChatSocket {
   emit(event: string, data: unknown, options: EmitOptions): SendResult;
   subscribe(name: string, fn: Subscriber): Unsubscribe;
   on<K extends OutcomeEvent>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe;
+  /** Needed by the `plain` option (SocketClient.sendRaw, socket-manager's socketSend). */
+  sendRaw?(value: unknown, options?: { ttl?: number }): SendResult;
 }
 
 /** The socket-manager methods `managerSocket` uses (a page or component with the behavior). */
@@ -30,6 +37,7 @@ export interface SocketManagerHost {
   socketEmit(event: string, data?: unknown, options?: EmitOptions): SendResult;
   socketSubscribe(name: string, fn: Subscriber): Unsubscribe;
   socketOn<K extends OutcomeEvent>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe;
+  socketSend?(value: unknown, options?: { ttl?: number }): SendResult;
 }
 
 /** A socket-manager host as a ChatSocket; its listeners are also removed when the host detaches. */
@@ -38,6 +46,10 @@ export function managerSocket(host: SocketManagerHost): ChatSocket {
     emit: (event, data, options) => host.socketEmit(event, data, options),
     subscribe: (name, fn) => host.socketSubscribe(name, fn),
     on: (event, fn) => host.socketOn(event, fn),
+    sendRaw: (value, options) => {
+      if (typeof host.socketSend !== 'function') throw new HybridError('BAD_REQUEST', 'the socket-manager host has no socketSend');
+      return host.socketSend(value, options);
+    },
   };
 }
 
@@ -60,7 +72,12 @@ export interface ChatLinkOptions {
   /** Role of incoming messages without a `from`. Default `'server'`. */
   peerRole?: string;
   /** An incoming chat message the panel refused (bad content, …); default: dropped silently. */
-  onError?(error: HybridError, frame: MessageFrame): void;
+  onError?(error: HybridError, frame: unknown): void;
+  /**
+   * The server does not speak our protocol (the socket is in `protocol: 'plain'` mode): map its
+   * frames to messages and back (`true` for the default mapping). `ttl` then defaults to 15000.
+   */
+  plain?: PlainChatMapping | true;
 }
 
 export interface ChatLink {
@@ -109,6 +126,11 @@ function incomingMessage(data: unknown, frame: MessageFrame, peerRole: string): 
 export function linkChatPanel(panel: ChatPanelApi, socket: ChatSocket, options: ChatLinkOptions = {}): ChatLink {
   const event = options.event || 'chat';
   const peerRole = options.peerRole || 'server';
+  if (options.plain) {
+    if (typeof socket.sendRaw !== 'function') throw new HybridError('BAD_REQUEST', 'linkChatPanel({ plain }) needs a socket with sendRaw (SocketClient or managerSocket)');
+    const mapping = options.plain === true ? {} : options.plain;
+    return linkPlain(panel, socket as PlainChatSocket, { mapping, peerRole, ttl: options.ttl ?? 15000, onError: options.onError });
+  }
 
   /** Only outcomes of this event's messages that the panel shows are applied. */
   function setStatus(e: { id: string; event: string }, status: 'sent' | 'failed'): void {

@@ -3,6 +3,7 @@ import { BackoffOptions } from '../backoff';
 import { HybridError } from '../errors';
 import { ErrorFrame, Frame, HelloFrame, MessageFrame, PresenceFrame, RequestFrame } from '../frames';
 import { OverflowPolicy } from '../queue';
+import { PlainHeartbeatOptions, RawFrame, SocketProtocol } from './plain';
 import { TargetSource } from './target';
 import { SocketCloseInfo, SocketTransport } from './transport';
 
@@ -54,6 +55,15 @@ export interface SocketClientOptions {
    * (its ack is forwarded back), without replay for a peer that was offline.
    */
   legacyRelay?: boolean;
+  /**
+   * 'hybrid' (default): the frames of docs/protocol.md. 'plain': any WebSocket server. Reconnect,
+   * the queue until open and pause/resume stay; no frame of ours is sent (no resume, ping, ack,
+   * request) unless `plainHeartbeat` is set; every inbound frame is a `raw` event; send with
+   * `sendRaw(text | object)`. `emit` and `request` refuse with BAD_REQUEST.
+   */
+  protocol?: SocketProtocol;
+  /** Plain mode keepalive (text, expected reply, interval); off when not given. */
+  plainHeartbeat?: PlainHeartbeatOptions;
   /** Overrides the close-code policy: return true/false to force, undefined to keep the default. */
   shouldReconnect?: (close: SocketCloseInfo) => boolean | undefined;
   random?: () => number;
@@ -104,6 +114,11 @@ export interface SocketClientEvents {
   /** Every inbound frame that was not a replay, including relay-format `{ type, data }` frames. */
   frame: Frame;
   binary: ArrayBuffer;
+  /**
+   * Plain mode: every inbound frame (text or binary), JSON parsed when it parses. Hybrid mode:
+   * inbound text that is not a frame of ours (no `type`, not JSON), which is otherwise only an `error`.
+   */
+  raw: RawFrame;
   /** The server refused one of our frames. */
   'server-error': ErrorFrame;
   /** Bad inbound frames and transport failures; the client keeps running. */

@@ -19,6 +19,7 @@ import { CLIENT_CLOSE, decideOnClose } from './close-policy';
 
 export * from './client-types';
 import { Heartbeat } from './heartbeat';
+import { Liveness, plainLiveness, RAW_FRAME_TYPE, rawText, readRaw } from './plain';
 import { deliveryPromise, DedupeWindow, Outbox, OutboxEntry } from './reliable';
 import { PendingRequests } from './requests';
 import { resolveTarget } from './target';
@@ -42,7 +43,9 @@ export class SocketClient {
   private readonly outbox: Outbox;
   private readonly dedupe: DedupeWindow;
   private readonly requests = new PendingRequests();
-  private readonly heartbeat: Heartbeat | undefined;
+  private readonly heartbeat: Liveness | undefined;
+  /** protocol: 'plain' (see ./plain). */
+  private readonly plain: boolean;
   private readonly retryTimer = new OneShot();
   private readonly connectTimer = new OneShot();
   private readonly uptimeTimer = new OneShot();
@@ -90,9 +93,14 @@ export class SocketClient {
     this.outbox = new Outbox(options.maxUnacked ?? 1000, options.maxUnackedBytes ?? 1024 * 1024);
     this.dedupe = new DedupeWindow(options.dedupeWindow ?? 5000);
     this.frameLimits = { maxFrameBytes: this.opts.maxFrameBytes };
-    this.confirmEvery = options.legacyRelay ? 0 : options.confirmEvery ?? 64;
+    this.plain = options.protocol === 'plain';
+    this.confirmEvery = options.legacyRelay || this.plain ? 0 : options.confirmEvery ?? 64;
     const interval = options.heartbeatInterval ?? 20000;
-    if (interval > 0 && !options.legacyRelay) {
+    if (this.plain) {
+      this.heartbeat = plainLiveness(options.plainHeartbeat, this.now, (text) => this.transmitText(text), (reason) =>
+        this.lose({ code: CLIENT_CLOSE.timeout, reason }, true),
+      );
+    } else if (interval > 0 && !options.legacyRelay) {
       this.heartbeat = new Heartbeat(
         { interval, timeout: options.pongTimeout ?? 10000, now: this.now },
         () => this.confirm(this.now()),
@@ -103,6 +111,10 @@ export class SocketClient {
 
   get state(): SocketState {
     return this.current;
+  }
+
+  get protocol(): 'hybrid' | 'plain' {
+    return this.plain ? 'plain' : 'hybrid';
   }
 
   on<K extends keyof SocketClientEvents>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe {
@@ -221,6 +233,7 @@ export class SocketClient {
    * the result's `delivered` promise follows the same outcome.
    */
   emit(event: string, data?: unknown, options: EmitOptions = {}): SendResult {
+    if (this.plain) throw plainRefusal('emit');
     const frame: MessageFrame = { type: 'message', event: checkName(event, 'event'), data };
     if (options.to !== undefined) frame.to = options.to;
     if (!options.reliable) return this.send(frame, { ttl: options.ttl ?? this.options.queue?.ttl });
@@ -246,12 +259,25 @@ export class SocketClient {
     return { status: sent ? 'sent' : 'queued', id, delivered: entry.delivered };
   }
 
+  /**
+   * Sends text as it is, or any other value as its JSON text; queued while not open, like send().
+   * The way to talk to a plain server; on the relay the text is forwarded as it is. Throws
+   * BAD_REQUEST (not JSON-encodable) or PAYLOAD_TOO_LARGE (past maxFrameBytes).
+   */
+  sendRaw(value: unknown, options: { ttl?: number } = {}): SendResult {
+    const text = rawText(value, this.opts.maxFrameBytes);
+    if (this.current === 'open' && this.transmitText(text)) return { status: 'sent' };
+    // `drop` events report a raw send as { type: RAW_FRAME_TYPE, data: text }.
+    return this.enqueue({ frame: { type: RAW_FRAME_TYPE, data: text }, text }, options.ttl);
+  }
+
   /** Calls a handler on the peer; rejects with TIMEOUT, QUEUE_FULL, OFFLINE (connection lost after sending) or CANCELLED (close()). */
   request<T = unknown>(api: string, params?: unknown, options: { to?: string; timeout?: number } = {}): Promise<T> {
     const frame: RequestFrame = { type: 'request', id: createId('r'), api, params };
     if (options.to !== undefined) frame.to = options.to;
     let text: string;
     try {
+      if (this.plain) throw plainRefusal('request');
       checkName(api, 'api');
       text = this.encode(frame);
     } catch (err) {
@@ -354,7 +380,7 @@ export class SocketClient {
     this.connectTimer.clear();
     this.setState('open', 'opened');
     // Resume first so the server replays what we missed before anything else goes out.
-    if (!this.options.legacyRelay) this.transmit({ type: 'resume', lastSeq: this.lastSeq });
+    if (!this.options.legacyRelay && !this.plain) this.transmit({ type: 'resume', lastSeq: this.lastSeq });
     for (const entry of this.outbox.list()) if (this.transmitText(entry.text)) this.markSent(entry);
     this.flushQueue();
     if (this.heartbeat) this.heartbeat.start();
@@ -531,6 +557,7 @@ export class SocketClient {
 
   private handleInbound(data: unknown): void {
     if (this.heartbeat) this.heartbeat.alive();
+    if (this.plain) return this.handlePlain(data);
     if (typeof data !== 'string') {
       if (data && typeof data === 'object') this.events.emit('binary', data as ArrayBuffer);
       return;
@@ -540,6 +567,9 @@ export class SocketClient {
       frame = decodeInbound(data, this.frameLimits);
     } catch (err) {
       this.events.emit('error', HybridError.from(err, 'BAD_REQUEST'));
+      // Not a frame of ours: still handed to whoever listens for what the server sent.
+      const raw = readRaw(data);
+      if (raw) this.events.emit('raw', raw);
       return;
     }
     const seq = (frame as { seq?: unknown }).seq;
@@ -554,6 +584,21 @@ export class SocketClient {
     this.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
     else this.deliver(frame, frame.type);
+  }
+
+  /** Plain mode: the heartbeat reply is swallowed; everything else is a `raw` event. */
+  private handlePlain(data: unknown): void {
+    const heartbeat = this.options.plainHeartbeat;
+    if (heartbeat && heartbeat.reply !== undefined && data === heartbeat.reply) return;
+    if (typeof data === 'string' && utf8ByteLength(data) > this.opts.maxFrameBytes) {
+      this.events.emit('error', new HybridError('PAYLOAD_TOO_LARGE', `inbound frame is past ${this.opts.maxFrameBytes} bytes`));
+      return;
+    }
+    const raw = readRaw(data);
+    if (!raw) return;
+    this.counters.received++;
+    if (typeof raw.data !== 'string') this.events.emit('binary', raw.data);
+    this.events.emit('raw', raw);
   }
 
   private handleKnown(frame: KnownFrame): void {
@@ -635,6 +680,10 @@ export class SocketClient {
       (err) => reply({ ok: false, error: HybridError.from(err).toJSON() }),
     );
   }
+}
+
+function plainRefusal(method: string): HybridError {
+  return new HybridError('BAD_REQUEST', `${method}() needs the hybrid protocol; this client is in plain mode (use sendRaw())`);
 }
 
 /** decodeFrame, tolerating the doubly JSON-encoded text some relays send (post seeds/002 parses twice). */

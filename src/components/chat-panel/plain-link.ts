@@ -1,0 +1,145 @@
+/**
+ * linkChatPanel against a server that does not speak our protocol (a socket in `protocol: 'plain'`
+ * mode, e.g. a `ws` chat server that answers each message with `{ "content": …, "timestamp": … }`).
+ * The mapping turns each inbound frame into a panel message and each panel message into a frame.
+ * Such servers send no acks: by default the server's next frame counts as the `sent` receipt of the
+ * oldest message still `sending` (`sentOn: 'reply'`); `sentOn: 'written'` marks it `sent` as soon
+ * as the socket wrote it. A message not receipted within `ttl` turns `failed` (retry is offered).
+ */
+import { createId } from '../../core/bytes';
+import { Unsubscribe } from '../../core/emitter';
+import { HybridError } from '../../core/errors';
+import type { RawFrame } from '../../core/socket/plain';
+import type { SendResult } from '../../core/socket/client-types';
+import { ChatMessage } from './types';
+
+export interface PlainChatMapping {
+  /**
+   * An inbound frame → the message to show, or null/undefined to skip the frame. Missing fields
+   * are filled in (id, role = peerRole, type 'text', time = now). Default: JSON `content`, else
+   * JSON `text`, else the frame's text.
+   */
+  incoming?(raw: RawFrame): Partial<ChatMessage> | null | undefined;
+  /** A panel message → what to send: a string as it is, anything else as JSON. Default: its content as text. */
+  outgoing?(message: ChatMessage): unknown;
+  /** When an own message turns `sent`: 'reply' (default) or 'written'. */
+  sentOn?: 'reply' | 'written';
+}
+
+/** The socket side of a plain link: SocketClient, or managerSocket(host) of a socket-manager host. */
+export interface PlainChatSocket {
+  sendRaw(value: unknown, options?: { ttl?: number }): SendResult;
+  on(event: 'raw', fn: (raw: RawFrame) => void): Unsubscribe;
+  on(event: 'open', fn: (e: { generation: number }) => void): Unsubscribe;
+}
+
+export interface PlainPanelApi {
+  appendMessage(message: ChatMessage): void;
+  updateMessage(id: string, patch: { status?: ChatMessage['status'] }): void;
+  getMessage(id: string): ChatMessage | undefined;
+}
+
+export interface PlainLinkSettings {
+  mapping: PlainChatMapping;
+  peerRole: string;
+  /** ms before an unreceipted message is `failed`; 0 waits forever. */
+  ttl: number;
+  onError?(error: HybridError, raw: RawFrame): void;
+}
+
+/** The default incoming mapping: `{ content }` / `{ text }` JSON, else the text itself; binary frames are skipped. */
+export function defaultIncoming(raw: RawFrame): Partial<ChatMessage> | null {
+  const json = raw.json as { content?: unknown; text?: unknown } | undefined;
+  if (raw.isJson && json && typeof json === 'object') {
+    if (json.content !== undefined) return { content: json.content };
+    if (json.text !== undefined) return { content: json.text };
+  }
+  return typeof raw.data === 'string' ? { content: raw.data } : null;
+}
+
+function defaultOutgoing(message: ChatMessage): unknown {
+  return typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
+}
+
+interface Pending {
+  id: string;
+  /** The socket has put it on the wire (sent at once, or flushed when the socket opened). */
+  written: boolean;
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+export function linkPlain(panel: PlainPanelApi, socket: PlainChatSocket, settings: PlainLinkSettings): { send(message: ChatMessage): SendResult; dispose(): void } {
+  const { mapping, peerRole, ttl } = settings;
+  const incoming = mapping.incoming || defaultIncoming;
+  const outgoing = mapping.outgoing || defaultOutgoing;
+  const sentOn = mapping.sentOn || 'reply';
+  /** Own messages still `sending`, oldest first. */
+  const pending: Pending[] = [];
+
+  function forget(id: string): boolean {
+    const i = pending.findIndex((p) => p.id === id);
+    if (i < 0) return false;
+    const [entry] = pending.splice(i, 1);
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    return true;
+  }
+
+  function setStatus(id: string, status: 'sent' | 'failed'): void {
+    if (panel.getMessage(id)) panel.updateMessage(id, { status });
+  }
+
+  function settle(id: string, status: 'sent' | 'failed'): void {
+    if (forget(id)) setStatus(id, status);
+  }
+
+  function onRaw(raw: RawFrame): void {
+    // No acks on a plain server: its next frame answers the oldest message it has been sent.
+    const answered = sentOn === 'reply' ? pending.find((p) => p.written) : undefined;
+    if (answered) settle(answered.id, 'sent');
+    let shown: Partial<ChatMessage> | null | undefined;
+    try {
+      shown = incoming(raw);
+      if (!shown) return;
+      panel.appendMessage({ id: createId('in-'), role: peerRole, type: 'text', time: Date.now(), ...shown } as ChatMessage);
+    } catch (err) {
+      if (!(err instanceof HybridError)) throw err;
+      if (settings.onError) settings.onError(err, raw);
+    }
+  }
+
+  /** The socket (re)opened: queued messages were flushed to it. */
+  function onOpen(): void {
+    for (const p of pending.slice()) {
+      p.written = true;
+      if (sentOn === 'written') settle(p.id, 'sent');
+    }
+  }
+
+  const offs = [socket.on('raw', onRaw), socket.on('open', onOpen)];
+
+  return {
+    send(message: ChatMessage): SendResult {
+      forget(message.id); // a retry replaces the earlier attempt
+      let result: SendResult;
+      try {
+        // A copy still queued when the ttl ends is dropped with it (a retry sends a fresh one).
+        result = socket.sendRaw(outgoing(message), ttl > 0 ? { ttl } : undefined);
+      } catch (err) {
+        result = { status: 'refused', error: HybridError.from(err, 'BAD_REQUEST') };
+      }
+      if (result.status === 'refused') {
+        setStatus(message.id, 'failed');
+        return { ...result, id: message.id };
+      }
+      const entry: Pending = { id: message.id, written: result.status === 'sent' };
+      pending.push(entry);
+      if (entry.written && sentOn === 'written') settle(message.id, 'sent');
+      else if (ttl > 0) entry.timer = setTimeout(() => settle(message.id, 'failed'), ttl);
+      return { ...result, id: message.id };
+    },
+    dispose(): void {
+      offs.splice(0).forEach((off) => off());
+      for (const p of pending.splice(0)) if (p.timer !== undefined) clearTimeout(p.timer);
+    },
+  };
+}
