@@ -7,11 +7,12 @@ import type { Duplex } from 'stream';
 import { ErrorCode, HybridError } from '../core/errors';
 import type { RejectReason } from './metrics';
 import type { RelayOptions } from './options';
-import { verifyToken } from './tokens';
+import { createTokenCheck, TokenCheck } from './tokens';
 
 /** Env names: short and plain, so they can be used in keys and channel messages as they are. */
 export const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
-const MAX_TOKEN_LENGTH = 1024;
+/** Room for an RS256 JWT with a 4096-bit key and a few claims. */
+const MAX_TOKEN_LENGTH = 4096;
 
 export interface Admission {
   key: string;
@@ -30,8 +31,29 @@ export class UpgradeRefusal extends HybridError {
 
 const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 503: 'Service Unavailable' };
 
+/** Tokens are checked when any key is configured (secret, public key, JWKS) or a verifier is given. */
 export function isOpenMode(options: RelayOptions): boolean {
-  return !options.secret && !options.verify;
+  return !options.secret && !options.verify && !options.jwtPublicKey && !options.jwksUrl;
+}
+
+/** The token check of a relay, built once per options object (keys imported, JWKS client made). */
+const checks = new WeakMap<RelayOptions, TokenCheck>();
+export function tokenCheck(options: RelayOptions): TokenCheck {
+  let check = checks.get(options);
+  if (!check) {
+    check = createTokenCheck({
+      secret: options.secret,
+      publicKey: options.jwtPublicKey,
+      jwksUrl: options.jwksUrl,
+      algorithms: options.jwtAlgorithms,
+      audience: options.jwtAudience,
+      issuer: options.jwtIssuer,
+      clockToleranceSec: options.clockToleranceSec,
+      legacyTokens: options.legacyTokens,
+    });
+    checks.set(options, check);
+  }
+  return check;
 }
 
 export async function admit(req: IncomingMessage, url: URL, options: RelayOptions): Promise<Admission> {
@@ -48,9 +70,9 @@ export async function admit(req: IncomingMessage, url: URL, options: RelayOption
     throw new UpgradeRefusal(403, 'UNAUTHORIZED', `origin ${origin} is not allowed`, 'forbidden');
   }
   if (options.verify) return fromVerifier(await callVerifier(options, { token, env, origin, request: req }), env);
-  if (options.secret) {
+  if (!isOpenMode(options)) {
     try {
-      const claims = verifyToken(token, options.secret);
+      const claims = await tokenCheck(options)(token);
       return { key: claims.sub, env, expiresAt: claims.exp * 1000 };
     } catch (err) {
       throw new UpgradeRefusal(401, 'UNAUTHORIZED', HybridError.from(err).message, 'unauthorized');

@@ -1,68 +1,103 @@
 /**
- * `hybrid-kit serve [--port 8787 …]` runs the relay; `hybrid-kit token --secret s --sub u --ttl 60`
- * prints a signed token. Every serve flag has an environment variable (see `hybrid-kit help`).
+ * `hybrid-kit serve [options]` runs the relay; `hybrid-kit token [options] [--] <subject>` prints a
+ * JWT. Every serve option is also an environment variable (see `hybrid-kit help`); secrets come
+ * from the environment or stdin (`--secret-stdin`), so they stay out of shell history.
  */
-import { existsSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
+import * as path from 'path';
 import { HybridError } from '../core/errors';
+import { HELP_OPTION, ParsedArgs, parseCommandArgs, pemOrFile, readStdin, serveArgOptions, serveOptions } from './cli-args';
 import { staticSources } from './http-routes';
-import type { RelayServer } from './relay';
+import { OPTION_SPECS } from './options';
 import { requirePeer } from './peer';
-import { OPTION_SPECS, optionsFromEnv, parseOptionValue, RelayOptions } from './options';
-import { signToken } from './tokens';
+import type { RelayServer } from './relay';
+import { signToken, SignTokenOptions } from './tokens';
 
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
   env: NodeJS.ProcessEnv;
+  /** All of stdin (secrets piped in). */
+  stdin(): Promise<string>;
 }
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(line + '\n'),
   err: (line) => process.stderr.write(line + '\n'),
   env: process.env,
+  stdin: () => readStdin(),
 };
 
-/** `--name value` and `--name=value` pairs; a flag followed by another flag (or nothing) is `''`. */
-export function parseFlags(argv: string[]): Map<string, string> {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new HybridError('BAD_REQUEST', `unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    if (eq > 0) flags.set(arg.slice(0, eq), arg.slice(eq + 1));
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(arg, argv[++i]);
-    else flags.set(arg, '');
-  }
-  return flags;
-}
-
-export function serveOptions(argv: string[], env: NodeJS.ProcessEnv): Partial<RelayOptions> {
-  const options: Record<string, unknown> = { ...optionsFromEnv(env) };
-  for (const [flag, raw] of parseFlags(argv)) {
-    const spec = OPTION_SPECS.find((s) => s.flag === flag);
-    if (!spec) throw new HybridError('BAD_REQUEST', `unknown flag ${flag} (see "hybrid-kit help")`);
-    options[spec.key] = parseOptionValue(spec, raw);
-  }
-  return options as Partial<RelayOptions>;
-}
+const TOKEN_OPTIONS = {
+  ...HELP_OPTION,
+  sub: { type: 'string', short: 's' },
+  ttl: { type: 'string', short: 't' },
+  audience: { type: 'string' },
+  issuer: { type: 'string' },
+  'not-before': { type: 'string' },
+  algorithm: { type: 'string', short: 'a' },
+  'private-key': { type: 'string' },
+  'key-id': { type: 'string' },
+  'secret-stdin': { type: 'boolean' },
+  secret: { type: 'string' },
+} as const;
 
 export function helpText(): string {
-  const rows = OPTION_SPECS.map((s) => `  ${(s.flag + ' <' + s.kind + '>').padEnd(32)} ${s.env.padEnd(32)} ${s.help}`);
+  const rows = OPTION_SPECS.map((s) => {
+    const flag = `${s.short ? `-${s.short}, ` : '    '}${s.flag}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`;
+    return `  ${flag.padEnd(34)} ${s.env.padEnd(32)} ${s.help}`;
+  });
   return [
     'Usage:',
-    '  hybrid-kit serve [options]                     run the relay (HTTP + WebSocket)',
-    '  hybrid-kit token --secret <s> --sub <subject> [--ttl <seconds>]   print a signed token',
+    '  hybrid-kit serve [options]            run the relay (HTTP + WebSocket)',
+    '  hybrid-kit token [options] [--] <subject>   print a JWT the relay accepts',
+    '  hybrid-kit help | -h | --help | --version',
     '',
     'Serve options (flag, environment variable):',
     ...rows,
+    '  --secret-stdin                     read the secret from stdin (instead of HYBRID_KIT_SECRET)',
+    '',
+    'Token options (the secret comes from HYBRID_KIT_SECRET or --secret-stdin; an RS256/ES256 key',
+    'from --private-key <file> or HYBRID_KIT_PRIVATE_KEY):',
+    '  -s, --sub <subject>   -t, --ttl <seconds> (3600)   -a, --algorithm HS256|RS256|ES256',
+    '  --audience <aud>   --issuer <iss>   --not-before <seconds>   --key-id <kid>   --secret-stdin',
+    '',
+    'Booleans take no value on the command line (--demo); in the environment: 1/0, true/false.',
   ].join('\n');
 }
 
-function token(argv: string[], io: CliIo): number {
-  const flags = parseFlags(argv);
-  const secret = flags.get('--secret') || io.env.HYBRID_KIT_SECRET || '';
-  const ttl = flags.has('--ttl') ? Number(flags.get('--ttl')) : 3600;
-  io.out(signToken({ secret, sub: flags.get('--sub') || '', ttl }));
+/** The secret from stdin, the command line (warned: shell history) or HYBRID_KIT_SECRET. */
+async function secretFrom(parsed: ParsedArgs, io: CliIo): Promise<string | undefined> {
+  if (parsed.values['secret-stdin']) return io.stdin();
+  if (typeof parsed.values.secret === 'string') {
+    io.err('hybrid-kit: warning: a secret on the command line lands in shell history and `ps`; use HYBRID_KIT_SECRET or --secret-stdin');
+    return parsed.values.secret;
+  }
+  return io.env.HYBRID_KIT_SECRET || undefined;
+}
+
+async function token(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(argv, TOKEN_OPTIONS, true);
+  if (parsed.values.help) return io.out(helpText()), 0;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1 || (positionals.length && values.sub)) throw new HybridError('BAD_REQUEST', 'give the subject once (--sub or one argument)');
+  const keyText = (values['private-key'] as string | undefined) ?? io.env.HYBRID_KIT_PRIVATE_KEY;
+  const privateKey = keyText ? pemOrFile(keyText) : undefined;
+  const algorithm = String(values.algorithm || (privateKey ? 'RS256' : 'HS256')).toUpperCase() as SignTokenOptions['algorithm'];
+  const seconds = (name: string) => (values[name] === undefined ? undefined : Number(values[name]));
+  io.out(
+    await signToken({
+      sub: String(values.sub ?? positionals[0] ?? ''),
+      secret: algorithm === 'HS256' ? (await secretFrom(parsed, io)) || '' : undefined,
+      privateKey: algorithm === 'HS256' ? undefined : privateKey,
+      algorithm,
+      keyId: values['key-id'] as string | undefined,
+      ttl: seconds('ttl'),
+      audience: values.audience as string | undefined,
+      issuer: values.issuer as string | undefined,
+      notBeforeSec: seconds('not-before'),
+    }),
+  );
   return 0;
 }
 
@@ -90,8 +125,13 @@ function loadRelay(): typeof import('./relay') {
 }
 
 async function serve(argv: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(argv, serveArgOptions());
+  if (parsed.values.help) return io.out(helpText()), 0;
+  const options = serveOptions(parsed, io.env);
+  if (parsed.values['secret-stdin']) options.secret = await io.stdin();
+  else if (typeof parsed.values.secret === 'string') await secretFrom(parsed, io); // the warning
   const { createRelayServer } = loadRelay();
-  const relay = createRelayServer({ ...serveOptions(argv, io.env), logger: { info: io.out, warn: io.err, error: io.err } });
+  const relay = createRelayServer({ ...options, logger: { info: io.out, warn: io.err, error: io.err } });
   await relay.listen();
   for (const line of demoLines(relay)) io.out(line);
   let stopping = false;
@@ -106,6 +146,18 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
+/** This package's version, from the package.json above this file (src/server or dist/node/server). */
+function version(): string {
+  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const file = path.join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'miniprogram-hybrid-kit') return pkg.version;
+    }
+  }
+  return 'unknown';
+}
+
 /** Runs one command; resolves with the exit code (serve keeps running until a signal). */
 export async function main(argv: string[] = process.argv.slice(2), io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -114,12 +166,19 @@ export async function main(argv: string[] = process.argv.slice(2), io: CliIo = d
       case 'serve':
         return await serve(rest, io);
       case 'token':
-        return token(rest, io);
-      case undefined:
+        return await token(rest, io);
       case 'help':
+      case '-h':
       case '--help':
         io.out(helpText());
-        return command === undefined ? 1 : 0;
+        return 0;
+      case '--version':
+      case '-v':
+        io.out(version());
+        return 0;
+      case undefined:
+        io.err(helpText());
+        return 1;
       default:
         io.err(`unknown command "${command}"\n\n${helpText()}`);
         return 1;

@@ -30,8 +30,21 @@ export interface RelayOptions {
   port: number;
   /** WebSocket path. */
   path: string;
-  /** HMAC secret for signed tokens. Without a secret or a verifier the relay runs in open mode. */
+  /** HS256 secret for JWT tokens. Without a secret, a public key, a JWKS URL or a verifier the relay runs in open mode. */
   secret?: string;
+  /** PEM public key (SPKI) checking RS256 / ES256 tokens. */
+  jwtPublicKey?: string;
+  /** JSON Web Key Set URL checking RS256 / ES256 tokens by `kid` (keys may rotate). */
+  jwksUrl?: string;
+  /** Accepted JWT `alg` values (default HS256 with a secret, RS256 and ES256 with a key or JWKS). */
+  jwtAlgorithms?: string[];
+  /** Required `aud` / `iss` claims of tokens, when set. */
+  jwtAudience?: string;
+  jwtIssuer?: string;
+  /** Clock skew tolerated for `exp` / `nbf` (seconds). */
+  clockToleranceSec: number;
+  /** Also accept the pre-0.2 `sub.exp.hmac` tokens signed with `secret` (migration period). */
+  legacyTokens: boolean;
   verify?: TokenVerifier;
   /** Allowed `Origin` values; empty = any origin (mini program sockets send none). */
   origins: string[];
@@ -73,13 +86,22 @@ export interface OptionSpec {
   env: string;
   kind: Kind;
   help: string;
+  /** One-letter alias (`-p`). */
+  short?: string;
 }
 
 export const OPTION_SPECS: OptionSpec[] = [
-  { key: 'port', flag: '--port', env: 'HYBRID_KIT_PORT', kind: 'number', help: 'TCP port (0 = any free port; PORT is read too)' },
-  { key: 'host', flag: '--host', env: 'HYBRID_KIT_HOST', kind: 'string', help: 'bind address' },
+  { key: 'port', flag: '--port', env: 'HYBRID_KIT_PORT', kind: 'number', help: 'TCP port (0 = any free port; PORT is read too)', short: 'p' },
+  { key: 'host', flag: '--host', env: 'HYBRID_KIT_HOST', kind: 'string', help: 'bind address', short: 'H' },
   { key: 'path', flag: '--path', env: 'HYBRID_KIT_PATH', kind: 'string', help: 'WebSocket path' },
-  { key: 'secret', flag: '--secret', env: 'HYBRID_KIT_SECRET', kind: 'string', help: 'HMAC secret for signed tokens' },
+  { key: 'secret', flag: '--secret', env: 'HYBRID_KIT_SECRET', kind: 'string', help: 'HS256 secret of JWT tokens' },
+  { key: 'jwtPublicKey', flag: '--public-key', env: 'HYBRID_KIT_PUBLIC_KEY', kind: 'string', help: 'PEM public key (text or file) for RS256/ES256 tokens' },
+  { key: 'jwksUrl', flag: '--jwks-url', env: 'HYBRID_KIT_JWKS_URL', kind: 'string', help: 'JWKS URL for RS256/ES256 tokens (key rotation)' },
+  { key: 'jwtAlgorithms', flag: '--jwt-algorithms', env: 'HYBRID_KIT_JWT_ALGORITHMS', kind: 'list', help: 'accepted JWT alg values' },
+  { key: 'jwtAudience', flag: '--jwt-audience', env: 'HYBRID_KIT_JWT_AUDIENCE', kind: 'string', help: 'required aud claim' },
+  { key: 'jwtIssuer', flag: '--jwt-issuer', env: 'HYBRID_KIT_JWT_ISSUER', kind: 'string', help: 'required iss claim' },
+  { key: 'clockToleranceSec', flag: '--clock-tolerance', env: 'HYBRID_KIT_CLOCK_TOLERANCE', kind: 'number', help: 'clock skew allowed for exp/nbf (s)' },
+  { key: 'legacyTokens', flag: '--legacy-tokens', env: 'HYBRID_KIT_LEGACY_TOKENS', kind: 'boolean', help: 'also accept pre-0.2 sub.exp.hmac tokens' },
   { key: 'origins', flag: '--origins', env: 'HYBRID_KIT_ORIGINS', kind: 'list', help: 'comma-separated allowed Origin values' },
   { key: 'redisUrl', flag: '--redis', env: 'HYBRID_KIT_REDIS_URL', kind: 'string', help: 'redis://… to share pairs between instances' },
   { key: 'redisPrefix', flag: '--redis-prefix', env: 'HYBRID_KIT_REDIS_PREFIX', kind: 'string', help: 'prefix of every Redis key and channel' },
@@ -113,6 +135,8 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   maxEnvsPerToken: 8,
   resumeWaitMs: 1000,
   redisPrefix: 'hk:',
+  clockToleranceSec: 5,
+  legacyTokens: false,
   allowOpenPublic: false,
   logger: console,
 };
@@ -140,7 +164,9 @@ export function parseOptionValue(spec: OptionSpec, raw: string): unknown {
     case 'list':
       return raw.split(',').map((s) => s.trim()).filter(Boolean);
     case 'boolean':
-      return raw === '' || /^(1|true|yes|on)$/i.test(raw);
+      if (/^(1|true|yes|on)$/i.test(raw)) return true;
+      if (/^(0|false|no|off|)$/i.test(raw.trim())) return false;
+      throw new RangeError(`${spec.flag} / ${spec.env} must be true or false (got "${raw}")`);
     default:
       return raw;
   }

@@ -63,7 +63,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
   const startedAt = Date.now();
 
   const httpHandler = createHttpHandler(options, {
-    health: () => ({ status: closing ? 'closing' : 'ok', mode: open ? 'open' : options.secret ? 'signed' : 'verifier', redis: !!options.redisUrl, connections: registry.size, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
+    health: () => ({ status: closing ? 'closing' : 'ok', mode: open ? 'open' : options.verify ? 'verifier' : 'signed', redis: !!options.redisUrl, connections: registry.size, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
     prometheus: () => renderPrometheus(snapshot()),
   });
   const httpServer = options.server || http.createServer(httpHandler);

@@ -1,24 +1,7 @@
-import { Relay, TestClient, closeAll, relayFactory, server, settle, socketUrl, upgradeStatus } from './helpers';
+import { DIST_SERVER, Relay, TestClient, closeAll, relayFactory, server, settle, socketUrl, upgradeStatus } from './helpers';
 
 const SECRET = 'test-secret';
 const relayWith = relayFactory();
-
-describe('signed tokens', () => {
-  test('signToken/verifyToken round trip; tampering and expiry are refused', () => {
-    const token = server.signToken({ secret: SECRET, sub: 'user-1', ttl: 60 });
-    expect(server.verifyToken(token, SECRET)).toMatchObject({ sub: 'user-1' });
-    const [sub, exp, sig] = token.split('.');
-    const otherSub = Buffer.from('user-2').toString('base64url');
-    expect(() => server.verifyToken(`${otherSub}.${exp}.${sig}`, SECRET)).toThrow(/signature/);
-    expect(() => server.verifyToken(`${sub}.${Number(exp) + 1000}.${sig}`, SECRET)).toThrow(/signature/);
-    expect(() => server.verifyToken(token, 'other-secret')).toThrow(/signature/);
-    expect(() => server.verifyToken('garbage', SECRET)).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED' }));
-    const expired = server.signToken({ secret: SECRET, sub: 'u', ttl: 1, now: Date.now() - 10000 });
-    expect(() => server.verifyToken(expired, SECRET)).toThrow(/expired/);
-    expect(() => server.signToken({ secret: '', sub: 'u' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
-    expect(() => server.signToken({ secret: SECRET, sub: '' })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
-  });
-});
 
 describe('auth at the upgrade, before the socket opens', () => {
   let relay: Relay;
@@ -31,13 +14,13 @@ describe('auth at the upgrade, before the socket opens', () => {
     const base = relay.url();
     const missing = await upgradeStatus(`${base}?env=h5`);
     expect(missing).toEqual({ status: 401, body: { code: 'UNAUTHORIZED', message: expect.stringMatching(/token/) } });
-    const forged = server.signToken({ secret: 'not-the-secret', sub: 'u1' });
+    const forged = await server.signToken({ secret: 'not-the-secret', sub: 'u1' });
     expect((await upgradeStatus(socketUrl(relay, forged, 'h5'))).status).toBe(401);
-    const good = server.signToken({ secret: SECRET, sub: 'u1' });
-    const [, exp, sig] = good.split('.');
-    const swapped = `${Buffer.from('admin').toString('base64url')}.${exp}.${sig}`;
+    const good = await server.signToken({ secret: SECRET, sub: 'u1' });
+    const [, payload, sig] = good.split('.');
+    const swapped = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.${sig}`; // header swapped
     expect((await upgradeStatus(socketUrl(relay, swapped, 'h5'))).status).toBe(401);
-    const expired = server.signToken({ secret: SECRET, sub: 'u1', ttl: 1, now: Date.now() - 5000 });
+    const expired = await server.signToken({ secret: SECRET, sub: 'u1', ttl: 1, now: Date.now() - 60_000 }); // past the 5 s clock tolerance
     const exp401 = await upgradeStatus(socketUrl(relay, expired, 'h5'));
     expect(exp401).toMatchObject({ status: 401, body: { message: expect.stringMatching(/expired/) } });
     const origin403 = await upgradeStatus(socketUrl(relay, good, 'h5'), { Origin: 'https://evil.example.com' });
@@ -52,8 +35,8 @@ describe('auth at the upgrade, before the socket opens', () => {
   });
 
   test('a valid token is accepted from an allowed origin or with no origin, and pairs by subject', async () => {
-    const tokenA = server.signToken({ secret: SECRET, sub: 'user-9', ttl: 60 });
-    const tokenB = server.signToken({ secret: SECRET, sub: 'user-9', ttl: 120 }); // minted later, same subject
+    const tokenA = await server.signToken({ secret: SECRET, sub: 'user-9', ttl: 60 });
+    const tokenB = await server.signToken({ secret: SECRET, sub: 'user-9', ttl: 120 }); // minted later, same subject
     const h5 = new TestClient(socketUrl(relay, tokenA, 'h5'), { Origin: 'https://h5.example.com' });
     await h5.opened;
     const mp = await TestClient.open(relay, tokenB, 'miniapp', 0); // a mini program socket sends no Origin
@@ -103,5 +86,32 @@ describe('open development mode', () => {
     const h5 = await TestClient.open(relay, 'anything', 'h5');
     expect(h5.frames[0].type).toBe('hello');
     await h5.close();
+  });
+});
+
+describe('JWT keys and the migration flag at the upgrade', () => {
+  test('a relay with a public key accepts RS256 tokens made by jsonwebtoken; old tokens only with legacyTokens', async () => {
+    const { generateKeyPairSync } = await import('crypto');
+    const jsonwebtoken = await import('jsonwebtoken');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const relay = await relayWith({ jwtPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), jwtAudience: 'relay' });
+    const rs = jsonwebtoken.sign({ sub: 'rs-user' }, privateKey.export({ type: 'pkcs8', format: 'pem' }), { algorithm: 'RS256', expiresIn: 60, audience: 'relay' });
+    const h5 = await TestClient.open(relay, rs, 'h5', 0);
+    expect(h5.frames[0]).toMatchObject({ type: 'hello', env: 'h5' });
+    const noAud = jsonwebtoken.sign({ sub: 'rs-user' }, privateKey.export({ type: 'pkcs8', format: 'pem' }), { algorithm: 'RS256', expiresIn: 60 });
+    expect(await upgradeStatus(socketUrl(relay, noAud, 'miniapp'))).toMatchObject({ status: 401, body: { code: 'UNAUTHORIZED' } });
+    await h5.close();
+
+    const { signLegacyToken } = require(`${DIST_SERVER}/legacy-token`);
+    const old = signLegacyToken({ secret: SECRET, sub: 'old' });
+    expect((await upgradeStatus(socketUrl(relay, old, 'h5'))).status).toBe(401);
+    const strict = await relayWith({ secret: SECRET });
+    expect((await upgradeStatus(socketUrl(strict, old, 'h5'))).status).toBe(401);
+    const migrating = await relayWith({ secret: SECRET, legacyTokens: true });
+    const viaOld = await TestClient.open(migrating, old, 'h5', 0);
+    const viaJwt = await TestClient.open(migrating, await server.signToken({ secret: SECRET, sub: 'old' }), 'miniapp', 0);
+    viaJwt.send({ type: 'message', data: 'old and new tokens of one subject pair' });
+    expect(await viaOld.next((f) => f.type === 'message')).toMatchObject({ from: 'miniapp' });
+    await closeAll([viaOld, viaJwt]);
   });
 });

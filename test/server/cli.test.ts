@@ -1,5 +1,6 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
 import * as http from 'http';
+import * as jsonwebtoken from 'jsonwebtoken';
 import * as path from 'path';
 import { TestClient, upgradeStatus } from './helpers';
 
@@ -8,13 +9,15 @@ jest.setTimeout(20000);
 
 const BIN = path.resolve(__dirname, '../../bin/hybrid-kit.js');
 
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function runWithStdin(args: string[], stdin: string | null, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, timeout: 10000 }, (err, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { env: { ...process.env, HYBRID_KIT_SECRET: '', ...env }, timeout: 10000 }, (err, stdout, stderr) => {
       resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
+    child.stdin!.end(stdin ?? undefined);
   });
 }
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runWithStdin(args, null, env);
 
 interface Served {
   child: ChildProcess;
@@ -96,22 +99,31 @@ describe('hybrid-kit CLI', () => {
     expect(await code).toBe(0);
   });
 
-  test('token prints a token that serve --secret accepts, and a forged one is refused', async () => {
-    const minted = await run(['token', '--secret', 's3cret', '--sub', 'u', '--ttl', '60']);
-    expect(minted.code).toBe(0);
+  test('token prints a JWT (secret from the environment or stdin) that serve accepts and jsonwebtoken reads', async () => {
+    const minted = await run(['token', '-s', 'u', '--ttl', '60', '--audience', 'relay'], { HYBRID_KIT_SECRET: 's3cret' });
+    expect(minted).toMatchObject({ code: 0, stderr: '' });
     const token = minted.stdout.trim();
-    expect(token).toMatch(/^[\w-]+\.\d+\.[\w-]+$/);
+    expect(jsonwebtoken.verify(token, 's3cret', { algorithms: ['HS256'], audience: 'relay' })).toMatchObject({ sub: 'u' });
+    const piped = await runWithStdin(['token', '--secret-stdin', '--', '-dash-subject'], 's3cret\n');
+    expect(jsonwebtoken.verify(piped.stdout.trim(), 's3cret')).toMatchObject({ sub: '-dash-subject' });
     const s = await serve(['--port', '0'], { HYBRID_KIT_SECRET: 's3cret' });
     try {
       expect(await getJson(s.port, '/healthz')).toMatchObject({ mode: 'signed' });
       const client = new TestClient(`${s.url}?token=${token}&env=miniapp`);
       expect(await client.next((f) => f.type === 'hello')).toMatchObject({ env: 'miniapp' });
-      const forged = (await run(['token', '--secret', 'other', '--sub', 'u'])).stdout.trim();
+      const forged = (await run(['token', 'u'], { HYBRID_KIT_SECRET: 'other' })).stdout.trim();
       expect((await upgradeStatus(`${s.url}?token=${forged}&env=h5`)).status).toBe(401);
       await client.close();
     } finally {
       await stop(s);
     }
+  });
+
+  test('a secret on the command line still works but is warned about', async () => {
+    const minted = await run(['token', '--secret', 's3cret', '--sub', 'u']);
+    expect(minted.code).toBe(0);
+    expect(minted.stderr).toMatch(/shell history/);
+    expect(jsonwebtoken.verify(minted.stdout.trim(), 's3cret')).toMatchObject({ sub: 'u' });
   });
 
   test('serve prints where to open the demo, and those URLs serve the H5 demo page', async () => {
@@ -143,15 +155,24 @@ describe('hybrid-kit CLI', () => {
   test('bad usage exits 1 with a message', async () => {
     const unknownFlag = await run(['serve', '--nope', '1']);
     expect(unknownFlag.code).toBe(1);
-    expect(unknownFlag.stderr).toMatch(/unknown flag --nope/);
+    expect(unknownFlag.stderr).toMatch(/Unknown option '--nope'.*hybrid-kit help/);
+    expect((await run(['serve', 'stray'])).stderr).toMatch(/Unexpected argument 'stray'/);
+    expect((await run(['serve', '--allow-open-public=yes'])).stderr).toMatch(/does not take an argument/);
     const badNumber = await run(['serve', '--port', 'abc']);
     expect(badNumber.code).toBe(1);
     expect(badNumber.stderr).toMatch(/--port/);
     const noSecret = await run(['token', '--sub', 'u'], { HYBRID_KIT_SECRET: '' });
     expect(noSecret.code).toBe(1);
     expect(noSecret.stderr).toMatch(/secret/);
-    const help = await run(['help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(/HYBRID_KIT_REDIS_URL/);
+    for (const args of [['help'], ['-h'], ['--help'], ['serve', '-h'], ['token', '--help']]) {
+      const help = await run(args);
+      expect([args, help.code]).toEqual([args, 0]);
+      expect(help.stdout).toMatch(/HYBRID_KIT_REDIS_URL/);
+    }
+    const none = await run([]);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/Usage:/);
+    const version = await run(['--version']);
+    expect(version.stdout.trim()).toBe(require('../../package.json').version);
   });
 });

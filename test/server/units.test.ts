@@ -8,7 +8,8 @@ const { takeToken } = require(path.join(DIST_SERVER, 'rate-limit'));
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { resolveInside } = require(path.join(DIST_SERVER, 'static-files'));
 // eslint-disable-next-line @typescript-eslint/no-var-requires
-const { serveOptions, parseFlags } = require(path.join(DIST_SERVER, 'cli'));
+const cliArgs = require(path.join(DIST_SERVER, 'cli-args'));
+const serveOptions = (argv: string[], env: NodeJS.ProcessEnv) => cliArgs.serveOptions(cliArgs.parseCommandArgs(argv, cliArgs.serveArgOptions()), env);
 
 describe('SeqBacklog', () => {
   const limits = { backlogItems: 3, backlogBytes: 100, backlogTtlMs: 1000 };
@@ -72,8 +73,14 @@ describe('options', () => {
       redisUrl: 'redis://r:6379',
       allowOpenPublic: true,
     });
-    expect(parseFlags(['--a=1', '--b', '2', '--c'])).toEqual(new Map([['--a', '1'], ['--b', '2'], ['--c', '']]));
+    expect(serveOptions(['-p', '7', '--path=/x', '--allow-open-public', '-H', '0.0.0.0'], { HYBRID_KIT_ALLOW_OPEN_PUBLIC: 'false' })).toEqual({
+      port: 7, path: '/x', allowOpenPublic: true, host: '0.0.0.0',
+    });
+    expect(serveOptions([], { HYBRID_KIT_ALLOW_OPEN_PUBLIC: 'off' })).toEqual({ allowOpenPublic: false });
+    expect(() => serveOptions([], { HYBRID_KIT_ALLOW_OPEN_PUBLIC: 'maybe' })).toThrow(/must be true or false/);
     expect(() => serveOptions(['--rate', '-1'], {})).toThrow(/--rate/);
+    expect(() => serveOptions(['--port'], {})).toThrow(expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringMatching(/--port/) }));
+    expect(() => serveOptions(['--', '--port', '1'], {})).toThrow(/Unexpected argument/);
     expect(() => server.resolveOptions({ path: 'socket' })).toThrow(/path/);
     expect(() => server.resolveOptions({ maxFrameBytes: 0 })).toThrow(/maxFrameBytes/);
     expect(server.resolveOptions({}).maxFrameBytes).toBe(256 * 1024);
