@@ -62,7 +62,43 @@ function mpStatics() {
 }
 mpStatics.displayName = 'mp:statics';
 
-const mp = parallel(mpScripts, mpStatics);
+/**
+ * Third-party code the mini program needs (the Markdown lexer), bundled by esbuild into the very
+ * file that imports it, over what TypeScript emitted: 构建npm copies miniprogram_dist as it is
+ * and resolves no dependency of ours, so nothing may be left to `require('marked')`.
+ */
+const MP_BUNDLES = ['components/chat-panel/markdown/lexer'];
+
+/** The copyright header of a bundled package, kept (minifying drops it); its license field if it has none. */
+function licenseBanner(pkg) {
+  const head = fs.readFileSync(require.resolve(pkg), 'utf8').match(/^\/\*\*?([\s\S]*?)\*\//);
+  const meta = require(`${pkg}/package.json`);
+  return head ? `/*!${head[1]}*/` : `/*! ${pkg} ${meta.version} (${meta.license} License) */`;
+}
+
+async function mpBundles() {
+  const esbuild = require('esbuild');
+  await Promise.all(
+    MP_BUNDLES.map((rel) =>
+      esbuild.build({
+        entryPoints: [path.join(config.src, rel + '.ts')],
+        outfile: path.join(config.mpDist, rel + '.js'),
+        bundle: true,
+        format: 'cjs',
+        platform: 'neutral',
+        mainFields: ['module', 'main'],
+        target: 'es2017',
+        minify: true,
+        legalComments: 'inline',
+        banner: { js: licenseBanner('marked') },
+        logLevel: 'warning',
+      }),
+    ),
+  );
+}
+mpBundles.displayName = 'mp:bundles';
+
+const mp = parallel(series(mpScripts, mpBundles), mpStatics);
 
 /**
  * The H5 SDK: ESM + CJS (esbuild), the full single-file <script> build (hybrid-kit[.min].js, with the
@@ -117,4 +153,4 @@ function watch() {
   gulpWatch(['src/**/*'], { cwd: config.root, ignoreInitial: false }, parallel(mp, h5, server));
 }
 
-module.exports = { clean, build, dev: series(build, demo), watch, mp, h5, server, compileProject };
+module.exports = { clean, build, dev: series(build, demo), watch, mp, h5, server, compileProject, MP_BUNDLES };

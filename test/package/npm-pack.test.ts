@@ -159,3 +159,19 @@ test('the check fails when it should: "miniprogram" pointing at the package root
   // Its components now sit under miniprogram_dist/…, not where usingComponents points.
   for (const component of findComponents(MP_DIST)) expect(problems).toContain(`miniprogram_npm/${PKG_NAME}/${component}.json is missing`);
 });
+
+test('Markdown works from miniprogram_npm: marked is bundled into the lexer, which requires nothing outside the package', () => {
+  const npmDir = path.join(projectDir, 'miniprogram_npm', PKG_NAME);
+  const lexer = fs.readFileSync(path.join(npmDir, 'components/chat-panel/markdown/lexer.js'), 'utf8');
+  expect(lexer.match(/require\(\s*["'][^."'][^"']*["']\s*\)/g) || []).toEqual([]); // no bare package require
+  expect(lexer).toMatch(/marked v\d+\.\d+\.\d+[\s\S]*MIT License/); // its license header is kept
+  require(path.join(npmDir, 'components/chat-panel/markdown/index')).enableMarkdown();
+  const comp = simulate.render(ids().get('components/chat-panel/index')!, {
+    messages: [{ id: 'md', role: 'assistant', type: 'markdown', content: '# Title\n\n- **bold** item\n\n```sh\nnpm i\n```' }],
+  });
+  comp.attach(document.createElement('parent-wrapper'));
+  expect(comp.querySelector('.hk-md__h1')!.dom!.textContent).toBe('Title');
+  expect(comp.querySelector('.hk-md--b')!.dom!.textContent).toBe('bold');
+  expect(comp.querySelector('.hk-md__pre')!.dom!.textContent).toBe('npm i');
+  require(path.join(npmDir, 'components/chat-panel/markdown/index')).disableMarkdown();
+});
