@@ -9,3 +9,4 @@ export * from './navigate';
 export * from './hash';
 export * from './frames';
 export * from './registry';
+export * from './legacy-reply';
