@@ -12,6 +12,9 @@ let browser: HeadlessBrowser;
 let page: Page;
 let rig: Rig;
 
+// Launching Chromium on a loaded machine (parallel suites, 2 cores) takes longer than jest's default 5 s.
+jest.setTimeout(30_000);
+
 beforeAll(async () => {
   const bundle = await esbuild.build({
     stdin: { contents: "export * from './src/core/socket/index';", resolveDir: path.resolve(__dirname, '../..'), loader: 'ts' },

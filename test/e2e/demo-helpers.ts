@@ -7,10 +7,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
-import { installMiniProgramGlobals, Wrapper } from '../helpers/wechat-harness';
+import { installMiniProgramGlobals, pageStack } from '../helpers/mp-globals';
+import { PKG_NAME, render, Rendered } from '../helpers/mp-dist';
+
+export { PKG_NAME };
 import { packDemo } from '../../tools/demo-pack';
 
-export const PKG_NAME = 'miniprogram-hybrid-kit';
 const NPM_REQUIRE = new RegExp(`require\\('(${PKG_NAME}/[^']+)'\\)`, 'g');
 
 export interface DemoApp {
@@ -82,22 +84,21 @@ function npmUsingComponents(devDir: string, page: string): Record<string, string
 }
 
 /** Loads and attaches one demo page (e.g. `pages/chat/index`), then calls its onLoad(options). */
-export function openDemoPage(devDir: string, page: string, options: Record<string, string> = {}): Wrapper {
+export function openDemoPage(devDir: string, page: string, options: Record<string, string> = {}): Rendered {
   const simulate = installMiniProgramGlobals();
   const id = simulate.load(path.join(devDir, page), page.replace(/\W+/g, '-'), { rootPath: devDir, usingComponents: npmUsingComponents(devDir, page) });
-  const wrapper = simulate.render(id) as Wrapper;
+  const wrapper = render(id);
   wrapper.attach(document.createElement('parent-wrapper'));
-  const stack = (global as unknown as Record<string, any>).__pageStack as unknown[];
-  stack.push(wrapper.instance);
+  pageStack().push(wrapper.instance);
   (wrapper.instance as any).onLoad(options);
   return wrapper;
 }
 
 /** What WeChat does when the page is closed. */
-export function closeDemoPage(wrapper: Wrapper): void {
+export function closeDemoPage(wrapper: Rendered): void {
   const page = wrapper.instance as any;
   if (typeof page.onUnload === 'function') page.onUnload();
-  const stack = (global as unknown as Record<string, any>).__pageStack as unknown[];
+  const stack = pageStack();
   const i = stack.indexOf(wrapper.instance);
   if (i >= 0) stack.splice(i, 1);
   wrapper.detach();

@@ -11,7 +11,9 @@
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { launchBrowser, HeadlessBrowser } from '../helpers/chromium';
-import { closeMiniProgramGlobals, installMiniProgramGlobals, waitFor, Wrapper } from '../helpers/wechat-harness';
+import { closeMiniProgramGlobals, installMiniProgramGlobals } from '../helpers/mp-globals';
+import type { Rendered } from '../helpers/mp-dist';
+import { waitFor } from '../helpers/wait';
 import { createWsWx, WsWx } from '../helpers/ws-wx';
 import { tempDirs } from '../helpers/tmp';
 import { buildDemo, closeDemoPage, DemoApp, launchDemoApp, openDemoPage, pressCallButton, resolveNpmLikeWeChat, saveScreenshot } from './demo-helpers';
@@ -33,7 +35,7 @@ let port: number;
 let browser: HeadlessBrowser;
 let h5: Page;
 let app: DemoApp;
-let chatPage: Wrapper;
+let chatPage: Rendered;
 let wsWx: WsWx;
 let originalConnectSocket: unknown;
 

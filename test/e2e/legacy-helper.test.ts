@@ -13,9 +13,10 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser, PageLog, serveFiles, StaticServer, watchPage } from '../helpers/chromium';
 import { tempDirs } from '../helpers/tmp';
-import {
-  MP_ROOT, RelayPageLocation, WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, mpModule,
-} from '../helpers/wechat-harness';
+import { closeMiniProgramGlobals, installMiniProgramGlobals } from '../helpers/mp-globals';
+import { MP_ROOT, mpModule } from '../helpers/mp-dist';
+import { RelayPageLocation, WeChatHarness } from '../helpers/wechat-harness';
+import { WebviewDriver } from '../helpers/webview-driver';
 
 jest.setTimeout(30_000);
 

@@ -4,9 +4,13 @@
  */
 import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser, serveH5, StaticServer } from '../helpers/chromium';
-import {
-  WeChatHarness, WebviewDriver, closeMiniProgramGlobals, installMiniProgramGlobals, mpModule, pollPage, registerTestHandlers, settleCall, sleep, waitFor,
-} from '../helpers/wechat-harness';
+import { closeMiniProgramGlobals, installMiniProgramGlobals } from '../helpers/mp-globals';
+import { mpModule } from '../helpers/mp-dist';
+import { WeChatHarness } from '../helpers/wechat-harness';
+import { WebviewDriver } from '../helpers/webview-driver';
+import { pollPage, settleCall } from '../helpers/h5-page';
+import { registerTestHandlers } from '../helpers/e2e-handlers';
+import { sleep, waitFor } from '../helpers/wait';
 
 installMiniProgramGlobals();
 const { defaultRegistry } = mpModule('core/registry');
@@ -27,6 +31,9 @@ let page: Page;
 let h: WeChatHarness;
 let driver: WebviewDriver;
 const offs: Array<() => void> = [];
+
+// Launching Chromium on a loaded machine (parallel suites, 2 cores) takes longer than jest's default 5 s.
+jest.setTimeout(30_000);
 
 beforeAll(async () => {
   server = await serveH5({ '/app.html': APP, '/plain.html': APP });

@@ -5,6 +5,9 @@ import { HeadlessBrowser, launchBrowser, serveFiles, StaticServer, waitUntil, wa
 let browser: HeadlessBrowser;
 let server: StaticServer;
 
+// Launching Chromium on a loaded machine (parallel suites, 2 cores) takes longer than jest's default 5 s.
+jest.setTimeout(30_000);
+
 beforeAll(async () => {
   server = await serveFiles({
     '/index.html': '<!doctype html><meta charset="utf-8"><title>smoke</title><p id="out">static</p><script src="/app.js"></script>',

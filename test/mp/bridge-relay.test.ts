@@ -1,4 +1,6 @@
-import { WeChatHarness, mpModule, sleep, waitFor } from '../helpers/wechat-harness';
+import { mpModule } from '../helpers/mp-dist';
+import { WeChatHarness } from '../helpers/wechat-harness';
+import { sleep, waitFor } from '../helpers/wait';
 
 const hash = mpModule('core/hash');
 const navigate = mpModule('core/navigate');

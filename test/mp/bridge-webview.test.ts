@@ -1,4 +1,7 @@
-import { WeChatHarness, mpModule, renderBridge, sleep, waitFor } from '../helpers/wechat-harness';
+import { mpModule } from '../helpers/mp-dist';
+import { pageStack } from '../helpers/mp-globals';
+import { renderBridge, WeChatHarness } from '../helpers/wechat-harness';
+import { sleep, waitFor } from '../helpers/wait';
 
 const hash = mpModule('core/hash');
 const mailbox = mpModule('behaviors/relay-mailbox');
@@ -114,11 +117,11 @@ describe('bridge-webview replies and pushes', () => {
 
   test('replies go to the bridge of the target page, or of the target webviewId', async () => {
     h = new WeChatHarness({ src: 'https://h5.test/a' });
-    const stack = (global as any).__pageStack as object[];
+    const stack = pageStack();
     const pageB = { route: 'pages/b/index' };
     stack.push(pageB);
     h.bridge.triggerPageLifeTime('hide');
-    const b = renderBridge(h.simulate, { src: 'https://h5.test/b', webviewId: 'wv-b' });
+    const b = renderBridge({ src: 'https://h5.test/b', webviewId: 'wv-b' });
     b.attach(document.createElement('parent-wrapper'));
     const urlB = () => (b.instance as any).data.url as string;
     mailbox.deliverReply('to-b', hash.okReply('B'), { page: pageB });

@@ -4,7 +4,7 @@
  * attributes that only the real runtime reads (aria-*, adjust-position) are checked in wcc's output.
  */
 import * as path from 'path';
-import { MP_ROOT } from '../helpers/mp';
+import { MP_ROOT } from '../helpers/mp-dist';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const compiler = require('miniprogram-compiler') as { wxmlToJs(root: string): string; wxssToJs(root: string): string };

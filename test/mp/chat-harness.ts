@@ -2,11 +2,12 @@
  * Shared by the chat-panel tests: loads the BUILT component once per test file (jest gives each
  * file its own module registry), mounts instances with setData metered, and pokes the view.
  */
-import { loadComponent, simulate } from '../helpers/mp';
-import { meterSetData, SetDataMeter } from '../../miniprogram_dist/components/chat-panel/setdata-meter';
+import { loadComponent, render, Rendered } from '../helpers/mp-dist';
+import { installMiniProgramGlobals } from '../helpers/mp-globals';
+import { meterSetData, SetDataMeter } from '../../tools/lib/setdata-meter';
 import type { ChatMessage } from '../../miniprogram_dist/components/chat-panel/types';
 
-export { simulate };
+export const simulate = installMiniProgramGlobals();
 export type { ChatMessage };
 
 const tagId = loadComponent('components/chat-panel/index', 'chat-panel');
@@ -28,11 +29,7 @@ export interface ChatPanel {
   setData(data: Record<string, unknown>): void;
 }
 
-/** simulate's render result, with the j-component methods its typings leave out. */
-export type Comp = simulate.RootComponent<any, any, any> & {
-  addEventListener(name: string, listener: (e: { detail: any }) => void): void;
-  triggerPageLifeTime(name: string, ...args: unknown[]): void;
-};
+export type Comp = Rendered;
 
 export interface Mounted {
   comp: Comp;
@@ -45,7 +42,7 @@ const EVENTS = ['send', 'retry', 'loadhistory', 'imagetap', 'error', 'stop', 'li
 
 /** Renders and attaches a panel; setData is metered from before `attached`, events are recorded. */
 export function mount(props: Record<string, unknown> = {}): Mounted {
-  const comp = simulate.render(tagId, { flushInterval: 10, ...props }) as unknown as Comp;
+  const comp = render(tagId, { flushInterval: 10, ...props });
   const panel = comp.instance as unknown as ChatPanel;
   const meter = meterSetData(panel as never);
   const events: Mounted['events'] = [];

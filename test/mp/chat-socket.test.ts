@@ -6,11 +6,11 @@
  * protocol server on 127.0.0.1, and an H5-side SocketClient as the peer.
  */
 import * as path from 'path';
-import { MP_ROOT } from '../helpers/mp';
+import { MP_ROOT, Rendered } from '../helpers/mp-dist';
 import { ProtocolServer } from '../helpers/protocol-server';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import { ChatLink, linkChatPanel, managerSocket } from '../../miniprogram_dist/components/chat-panel/socket-link';
-import { loadManagerPage, manager, ManagerHost } from './manager-page';
+import { loadManagerPage, manager } from './manager-page';
 import type * as SocketModule from '../../src/core/socket';
 import type * as WxSocketModule from '../../src/adapters/wx-socket';
 import { ChatPanel, fire, mount } from './chat-harness';
@@ -24,13 +24,12 @@ const TOKEN = 'chat-t';
 /** A page with socket-manager, configured in code (what the demo chat page does). */
 let pageConfig: Record<string, unknown> = {};
 const renderPage = loadManagerPage(() => pageConfig);
-type Host = ManagerHost;
 
 let server: ProtocolServer;
 let wsWx: WsWx;
 let peer: SocketModule.SocketClient;
 let peerSeen: unknown[];
-let page: Host;
+let page: Rendered;
 let chatLink: ChatLink | undefined;
 
 beforeEach(async () => {

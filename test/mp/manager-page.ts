@@ -1,19 +1,13 @@
 /** A page with the BUILT socket-manager behavior, configured in code (what the demo chat page does). */
-import * as path from 'path';
-import { MP_ROOT, simulate } from '../helpers/mp';
+import { mpModule, render, Rendered } from '../helpers/mp-dist';
+import { installMiniProgramGlobals } from '../helpers/mp-globals';
 import type * as ManagerModule from '../../src/behaviors/socket-manager';
 
-export const manager = require(path.join(MP_ROOT, 'behaviors/socket-manager')) as typeof ManagerModule;
-
-export interface ManagerHost {
-  instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
-  attach(parent: Element): void;
-  detach(): void;
-}
+export const manager = mpModule<typeof ManagerModule>('behaviors/socket-manager');
 
 /** Loads the page definition once per test file; `socketConfig()` returns what `config()` gives at that moment. */
-export function loadManagerPage(config: () => Record<string, unknown>): () => ManagerHost {
-  const pageId = simulate.load({
+export function loadManagerPage(config: () => Record<string, unknown>): () => Rendered {
+  const pageId = installMiniProgramGlobals().load({
     template: '<view>{{socketState}}</view>',
     behaviors: [manager.socketManager],
     methods: {
@@ -22,5 +16,5 @@ export function loadManagerPage(config: () => Record<string, unknown>): () => Ma
       },
     },
   });
-  return () => simulate.render(pageId) as unknown as ManagerHost;
+  return () => render(pageId);
 }

@@ -6,11 +6,11 @@
  * the BUILT behavior, panel and socket-link; wx.connectSocket backed by the real `ws` client.
  */
 import * as path from 'path';
-import { MP_ROOT } from '../helpers/mp';
+import { MP_ROOT, Rendered } from '../helpers/mp-dist';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import { ChatEchoProcess } from '../fixtures/legacy/chat-echo-process';
 import { ChatLink, linkChatPanel, managerSocket } from '../../miniprogram_dist/components/chat-panel/socket-link';
-import { loadManagerPage, manager, ManagerHost } from './manager-page';
+import { loadManagerPage, manager } from './manager-page';
 import type * as WxSocketModule from '../../src/adapters/wx-socket';
 import type { RawFrame } from '../../src/core/socket/plain';
 import { fire, mount, rows } from './chat-harness';
@@ -23,11 +23,10 @@ const TIMINGS = { backoff: { base: 10, cap: 50 }, connectTimeout: 1000, closeTim
 
 let pageConfig: Record<string, unknown> = {};
 const renderPage = loadManagerPage(() => pageConfig);
-type Host = ManagerHost;
 
 let echo: ChatEchoProcess;
 let wsWx: WsWx;
-let page: Host;
+let page: Rendered;
 let raws: RawFrame[];
 let chatLink: ChatLink | undefined;
 

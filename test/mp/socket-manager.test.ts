@@ -5,12 +5,14 @@
  * with wx.connectSocket backed by the real `ws` client and a real protocol server on 127.0.0.1.
  */
 import * as path from 'path';
-import { MP_ROOT, simulate } from '../helpers/mp';
+import { MP_ROOT, render, Rendered } from '../helpers/mp-dist';
+import { installMiniProgramGlobals } from '../helpers/mp-globals';
 import { ProtocolServer } from '../helpers/protocol-server';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import type * as ManagerModule from '../../src/behaviors/socket-manager';
 
 // The built file, as DevTools would load it (it calls the Behavior() global of simulate).
+const simulate = installMiniProgramGlobals();
 const manager = require(path.join(MP_ROOT, 'behaviors/socket-manager')) as typeof ManagerModule;
 
 type AppEvent = 'show' | 'hide' | 'network';
@@ -63,21 +65,13 @@ const propsId = simulate.load({
   behaviors: [manager.socketManager],
 });
 
-/** The parts of a simulate render root these tests use (its published typings lack attach/detach). */
-interface Host {
-  instance: Record<string, (...args: any[]) => any> & { data: { socketState: string } };
-  attach(parent: Element): void;
-  detach(): void;
-  querySelector(selector: string): { dom?: Element } | undefined;
-}
-
-function mount(id = pageId, props?: Record<string, unknown>): Host {
-  const comp = simulate.render(id, props) as unknown as Host;
+function mount(id = pageId, props?: Record<string, unknown>): Rendered {
+  const comp = render(id, props);
   comp.attach(document.createElement('parent-wrapper'));
   return comp;
 }
 
-const rendered = (comp: Host) => comp.querySelector('.state')!.dom!.textContent;
+const rendered = (comp: Rendered) => comp.querySelector('.state')!.dom!.textContent;
 
 beforeEach(async () => {
   server = await ProtocolServer.start();

@@ -3,14 +3,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { checkMiniprogram, findComponents, listFiles, MiniprogramCheckError, resolveComponent } from '../../tools/check-wxml';
 import { tempDirs } from '../helpers/tmp';
+import { MP_ROOT } from '../helpers/mp-dist';
 
-const MP_DIST = path.resolve(__dirname, '../../miniprogram_dist');
 const tmp = tempDirs('wxml');
 afterAll(() => tmp.cleanup());
 
 function copyDist(): string {
   const dir = path.join(tmp.make(), 'miniprogram_dist');
-  fs.cpSync(MP_DIST, dir, { recursive: true });
+  fs.cpSync(MP_ROOT, dir, { recursive: true });
   return dir;
 }
 
@@ -24,13 +24,13 @@ function problemsOf(root: string): string[] {
 }
 
 test('the built package compiles: every component, wxml and wxss file is counted', () => {
-  const result = checkMiniprogram(MP_DIST);
-  const componentDirs = fs.readdirSync(path.join(MP_DIST, 'components'));
+  const result = checkMiniprogram(MP_ROOT);
+  const componentDirs = fs.readdirSync(path.join(MP_ROOT, 'components'));
   expect(result.components.length).toBeGreaterThanOrEqual(1);
   // Discovery finds every component directory of the build (fixture-badge until real ones land).
   for (const dir of componentDirs) expect(result.components).toContain(`components/${dir}/index`);
-  expect(result.wxml).toBe(listFiles(MP_DIST, '.wxml').length);
-  expect(result.wxss).toBe(listFiles(MP_DIST, '.wxss').length);
+  expect(result.wxml).toBe(listFiles(MP_ROOT, '.wxml').length);
+  expect(result.wxss).toBe(listFiles(MP_ROOT, '.wxss').length);
   expect(result.wxml).toBeGreaterThanOrEqual(result.components.length);
 });
 

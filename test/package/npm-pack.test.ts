@@ -6,16 +6,17 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import simulate = require('miniprogram-simulate');
-import '../helpers/mp-setup'; // the same globals (getApp, getCurrentPages…) as the mp tests
+import { installMiniProgramGlobals } from '../helpers/mp-globals';
 import { findComponents } from '../../tools/check-wxml';
 import { buildNpm, checkBuiltNpm, MP_BUDGET_BYTES, installTarball, packTarball, PackCheckError, PKG_NAME, PackedTarball } from '../../tools/check-pack';
 import { tempDirs } from '../helpers/tmp';
-import { resolvePackageIn } from '../helpers/wechat-harness';
+import { MP_ROOT, resolvePackageIn } from '../helpers/mp-dist';
+
+// The same globals (getApp, getCurrentPages…) as the mp tests.
+const simulate = installMiniProgramGlobals();
 
 jest.setTimeout(60_000);
 
-const MP_DIST = path.resolve(__dirname, '../../miniprogram_dist');
 const tmp = tempDirs('pack');
 let pack: PackedTarball;
 let projectDir: string;
@@ -34,7 +35,7 @@ beforeEach(() => jest.spyOn(console, 'log').mockImplementation(() => undefined))
 afterEach(() => jest.restoreAllMocks());
 afterAll(() => tmp.cleanup());
 
-function problemsOf(dir: string, mpDist = MP_DIST): string[] {
+function problemsOf(dir: string, mpDist = MP_ROOT): string[] {
   try {
     checkBuiltNpm(dir, mpDist);
   } catch (err) {
@@ -46,7 +47,7 @@ function problemsOf(dir: string, mpDist = MP_DIST): string[] {
 test('the tarball holds the built package and docs, never sources or tests', () => {
   expect(pack.files).toContain('package.json');
   expect(pack.files).toContain('README.md');
-  for (const component of findComponents(MP_DIST)) expect(pack.files).toContain(`miniprogram_dist/${component}.wxml`);
+  for (const component of findComponents(MP_ROOT)) expect(pack.files).toContain(`miniprogram_dist/${component}.wxml`);
   // tools/demo-h5 is the relay's default static dir (the demo page `hybrid-kit serve` prints); no other tool ships.
   expect(pack.files).toContain('tools/demo-h5/index.html');
   expect(pack.files.filter((f) => /^(src|test|tools|node_modules)\//.test(f) && !f.startsWith('tools/demo-h5/'))).toEqual([]);
@@ -70,9 +71,9 @@ test('package.json entry points ship: main, types, and every exports target the 
 });
 
 test('miniprogram_npm mirrors miniprogram_dist: every component, nothing from dist/h5, dist/node, src or test', () => {
-  const result = checkBuiltNpm(projectDir, MP_DIST);
-  expect(result.components).toEqual(findComponents(MP_DIST));
-  expect(result.files.length).toBe(fs.readdirSync(MP_DIST, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length);
+  const result = checkBuiltNpm(projectDir, MP_ROOT);
+  expect(result.components).toEqual(findComponents(MP_ROOT));
+  expect(result.files.length).toBe(fs.readdirSync(MP_ROOT, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length);
   expect(result.files.filter((f) => /^(dist|src|test)\//.test(f) || /hybrid-kit(\.min)?\.js$/.test(f))).toEqual([]);
   expect(result.bytes).toBeGreaterThan(0);
   expect(result.bytes).toBeLessThanOrEqual(MP_BUDGET_BYTES);
@@ -82,7 +83,7 @@ test('the size budget is enforced', () => {
   const work = tmp.make();
   fs.cpSync(path.join(projectDir, 'miniprogram_npm'), path.join(work, 'miniprogram_npm'), { recursive: true });
   const mpDist = path.join(work, 'dist-copy');
-  fs.cpSync(MP_DIST, mpDist, { recursive: true });
+  fs.cpSync(MP_ROOT, mpDist, { recursive: true });
   // The same oversized asset in both: it belongs to the package, only its size is wrong.
   const big = Buffer.alloc(MP_BUDGET_BYTES + 1, 1);
   fs.writeFileSync(path.join(mpDist, 'big.png'), big);
@@ -104,7 +105,7 @@ let loaded: Map<string, string> | undefined;
 const ids = () => (loaded = loaded || loadAll());
 
 test('every component renders from miniprogram_npm under miniprogram-simulate', () => {
-  expect(Array.from(ids().keys())).toEqual(findComponents(MP_DIST));
+  expect(Array.from(ids().keys())).toEqual(findComponents(MP_ROOT));
   for (const [component, id] of ids()) {
     const comp = simulate.render(id);
     comp.attach(document.createElement('parent-wrapper'));
@@ -140,7 +141,7 @@ test('the check fails when it should: a package without "miniprogram" is bundled
   fs.writeFileSync(pkgFile, JSON.stringify(pkg));
   expect(await buildNpm(consumer)).toMatchObject({ miniProgramPackNum: 0, otherNpmPackNum: 1 });
   const problems = problemsOf(consumer);
-  for (const component of findComponents(MP_DIST)) expect(problems).toContain(`miniprogram_npm/${PKG_NAME}/${component}.json is missing`);
+  for (const component of findComponents(MP_ROOT)) expect(problems).toContain(`miniprogram_npm/${PKG_NAME}/${component}.json is missing`);
 });
 
 test('the check fails when it should: "miniprogram" pointing at the package root drags dist and docs in', async () => {
@@ -157,7 +158,7 @@ test('the check fails when it should: "miniprogram" pointing at the package root
   const problems = problemsOf(consumer);
   expect(problems).toContain(`miniprogram_npm/${PKG_NAME}/dist/h5/hybrid-kit.min.js does not belong in a mini program`);
   // Its components now sit under miniprogram_dist/…, not where usingComponents points.
-  for (const component of findComponents(MP_DIST)) expect(problems).toContain(`miniprogram_npm/${PKG_NAME}/${component}.json is missing`);
+  for (const component of findComponents(MP_ROOT)) expect(problems).toContain(`miniprogram_npm/${PKG_NAME}/${component}.json is missing`);
 });
 
 test('Markdown works from miniprogram_npm: marked is bundled into the lexer, which requires nothing outside the package', () => {

@@ -5,16 +5,13 @@
  * renders. No timings.
  */
 const path = require('path');
-const { JSDOM } = require('jsdom');
+const { installJsdomWindow } = require('../../lib/jsdom-window');
 
-const dom = new JSDOM('<!doctype html><html><body></body></html>', { url: 'http://127.0.0.1/' });
-for (const key of ['window', 'document', 'navigator', 'Node', 'HTMLElement', 'Element', 'Event', 'CustomEvent', 'MutationObserver', 'getComputedStyle']) {
-  if (global[key] === undefined) global[key] = key === 'window' ? dom.window : dom.window[key];
-}
-
+installJsdomWindow();
 const simulate = require('miniprogram-simulate');
 const { serve, sleep } = require('../lib/worker');
 const { utf8ByteLength } = require('../lib/bytes');
+const { meterSetData } = require('../../lib/setdata-meter');
 const { chatPanelDriver } = require('../adapters/ours');
 
 /** The seeds/003 whole-list component (tools/bench/baselines/chat-whole-list). */
@@ -33,21 +30,16 @@ function message(i) {
   return { id: `m${i}`, role, content: `服务器回复: message number ${i}, a line of ordinary chat text`, time: 1_700_000_000_000 + i * 1000 };
 }
 
-/** Renders a fresh component and records each setData call made on it. */
+const traceSetData = process.env.BENCH_TRACE_SETDATA ? (data) => process.stderr.write(`setData ${JSON.stringify(data)}\n`) : undefined;
+
+/** Renders a fresh component and meters each setData call made on it. */
 function mount(name) {
   const driver = drivers[name]();
   if (!loaded.has(name)) loaded.set(name, simulate.load(driver.componentPath, `bench-${name}`, { rootPath: driver.rootPath }));
   const comp = simulate.render(loaded.get(name), driver.properties || {});
   comp.attach(document.createElement('parent-wrapper'));
-  const calls = [];
   const instance = comp.instance;
-  const setData = instance.setData;
-  instance.setData = function recordedSetData(data, callback) {
-    calls.push(utf8ByteLength(JSON.stringify(data)));
-    if (process.env.BENCH_TRACE_SETDATA) process.stderr.write(`setData ${JSON.stringify(data)}\n`);
-    return setData.call(this, data, callback);
-  };
-  return { driver, comp, instance, calls };
+  return { driver, comp, instance, meter: meterSetData(instance, traceSetData) };
 }
 
 /**
@@ -70,7 +62,7 @@ async function rendering(step) {
  * when a message opens a new chunk: the mean is the steady cost, the max the worst append.
  */
 async function appendCost({ kind, size, appends = 20, settleMs = 300 }) {
-  const { driver, comp, instance, calls } = mount(kind);
+  const { driver, comp, instance, meter } = mount(kind);
   const loadError = await rendering(() => driver.load(instance, Array.from({ length: size }, (_, i) => message(i))));
   await sleep(settleMs);
   const nodes = loadError ? null : comp.dom.querySelectorAll('*').length;
@@ -79,12 +71,12 @@ async function appendCost({ kind, size, appends = 20, settleMs = 300 }) {
   let callCount = 0;
   let appendError = null;
   for (let k = 0; k < appends; k++) {
-    calls.length = 0;
+    meter.reset();
     const next = message(size + k);
     messageBytes += utf8ByteLength(JSON.stringify(next));
     appendError = (await rendering(() => driver.append(instance, next))) || appendError;
-    callCount += calls.length;
-    perAppend.push(calls.reduce((a, b) => a + b, 0));
+    callCount += meter.calls.length;
+    perAppend.push(meter.totalBytes());
   }
   comp.detach();
   return {
@@ -101,16 +93,16 @@ async function appendCost({ kind, size, appends = 20, settleMs = 300 }) {
 
 /** setData calls while `count` messages arrive back to back, then until it settles. */
 async function burst({ kind, count = 200, settleMs = 1500 }) {
-  const { driver, comp, instance, calls } = mount(kind);
+  const { driver, comp, instance, meter } = mount(kind);
   await driver.load(instance, [message(0)]);
   await sleep(100);
-  calls.length = 0;
+  meter.reset();
   const add = driver.burstAppend || driver.append;
   for (let i = 1; i <= count; i++) add(instance, message(i));
   await sleep(settleMs);
   const nodes = comp.dom.querySelectorAll('*').length;
   comp.detach();
-  return { count, calls: calls.length, bytes: calls.reduce((a, b) => a + b, 0), nodes };
+  return { count, calls: meter.calls.length, bytes: meter.totalBytes(), nodes };
 }
 
 serve({ appendCost, burst });
