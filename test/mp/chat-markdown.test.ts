@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { MP_ROOT } from '../helpers/mp';
+import { MP_ROOT } from '../helpers/mp-dist';
 import { many, mount, rows, simulate, Mounted } from './chat-harness';
 
 const PANEL_DIR = path.join(MP_ROOT, 'components/chat-panel');
