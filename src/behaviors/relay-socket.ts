@@ -8,10 +8,11 @@
  *   pushOverSocket(client, 'cart', { n });  // H5 bridge.on('cart', ...)
  */
 import { HandlerRegistry, defaultRegistry } from '../core/registry';
+import { H5_ENV } from '../core/protocol/envs';
 import type { SendResult, SocketClient } from '../core/socket/client';
 
 /** The env name the H5 SDK connects with. */
-export const H5_ENV = 'h5';
+export { H5_ENV };
 
 export function serveSocketRequests(client: Pick<SocketClient, 'onRequest'>, registry: HandlerRegistry<any> = defaultRegistry): () => void {
   return client.onRequest((api, params, frame) => registry.call(api, params, { req: frame.id, source: 'socket' }));

@@ -10,6 +10,7 @@
  */
 import { Unsubscribe } from '../core/emitter';
 import { HybridError } from '../core/errors';
+import { MINIAPP_ENV } from '../core/protocol/envs';
 import { Frame, MessageFrame } from '../core/frames';
 import { EmitOptions, RequestHandler, SendResult, SocketClient, SocketClientEvents, Subscriber } from '../core/socket/client';
 import type { RawFrame } from '../core/socket/plain';
@@ -37,7 +38,7 @@ export const socketManager = Behavior({
   properties: {
     socketUrl: { type: String, value: '' },
     socketToken: { type: String, value: '' },
-    socketEnv: { type: String, value: 'miniapp' },
+    socketEnv: { type: String, value: MINIAPP_ENV },
   },
   data: {
     /** idle | connecting | open | waiting | paused | closing | closed | failed */

@@ -6,6 +6,7 @@
 import { HybridError } from '../core/errors';
 import { SocketClient, SocketClientOptions } from '../core/socket/client';
 import { decideOnClose } from '../core/socket/close-policy';
+import { MINIAPP_ENV } from '../core/protocol/envs';
 import { withQuery } from '../core/socket/target';
 import { ConnectTarget, SocketTransport } from '../core/socket/transport';
 import { watchAppConditions, WxAppEventsApi } from '../adapters/wx-app-conditions';
@@ -106,13 +107,13 @@ function removeEntry(entry: PoolEntry): void {
 export function poolKey(config: SocketManagerConfig): string {
   // A token provider cannot be compared: connections with one are shared per URL + env.
   const token = typeof config.token === 'string' ? config.token : '';
-  return `${config.url}|${config.env || 'miniapp'}|${token}`;
+  return `${config.url}|${config.env || MINIAPP_ENV}|${token}`;
 }
 
 function createClient(config: SocketManagerConfig): SocketClient {
   const { url, token, header, protocols, keepAlive: _keepAlive, transport, ...options } = config;
   // A plain server gets the URL as written (plus a token when one is given), not our query.
-  const env = config.env ?? (config.protocol === 'plain' ? undefined : 'miniapp');
+  const env = config.env ?? (config.protocol === 'plain' ? undefined : MINIAPP_ENV);
   const target = (): ConnectTarget | PromiseLike<ConnectTarget> => {
     const build = (t?: string): ConnectTarget => ({ url: withQuery(url, { token: t, env }), header, protocols });
     if (typeof token !== 'function') return build(token);

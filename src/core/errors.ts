@@ -1,35 +1,22 @@
-/** One list of error codes for every side: mini program, H5 SDK and relay server. */
-export const ERROR_CODES = [
-  'BAD_REQUEST',
-  'METHOD_NOT_FOUND',
-  'HANDLER_ERROR',
-  'TIMEOUT',
-  'CANCELLED',
-  'NOT_IN_MINIPROGRAM',
-  'PAYLOAD_TOO_LARGE',
-  'UNAUTHORIZED',
-  'RATE_LIMITED',
-  'OFFLINE',
-  'QUEUE_FULL',
-] as const;
+import { ErrorCode, isErrorCode, WireErrorCode } from './protocol/error-codes';
 
-export type ErrorCode = (typeof ERROR_CODES)[number];
+export { ERROR_CODES, isErrorCode, isWireErrorCode } from './protocol/error-codes';
+export type { ErrorCode, WireErrorCode } from './protocol/error-codes';
 
 export interface ErrorShape {
-  code: ErrorCode;
+  code: WireErrorCode;
   message: string;
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && (ERROR_CODES as readonly string[]).indexOf(value) >= 0;
-}
-
-/** The error every piece of the kit throws or rejects with. `code` is always one of ERROR_CODES. */
+/**
+ * The error every piece of the kit throws or rejects with. `code` is one of ERROR_CODES, or a
+ * newer well-formed code a peer sent (see src/core/protocol/error-codes.ts).
+ */
 export class HybridError extends Error {
-  readonly code: ErrorCode;
+  readonly code: WireErrorCode;
   readonly details?: unknown;
 
-  constructor(code: ErrorCode, message: string, details?: unknown) {
+  constructor(code: WireErrorCode, message: string, details?: unknown) {
     super(message);
     this.name = 'HybridError';
     this.code = code;
@@ -54,6 +41,6 @@ export class HybridError extends Error {
   }
 }
 
-export function isHybridError(err: unknown, code?: ErrorCode): err is HybridError {
+export function isHybridError(err: unknown, code?: WireErrorCode): err is HybridError {
   return err instanceof HybridError && (code === undefined || err.code === code);
 }

@@ -6,10 +6,13 @@
  * Routing: a client may set `to` (an env name); the server sets `from` (the sender's env) and
  * `seq` (a per token+env sequence the receiver confirms in `resume`/`ping` for replay).
  */
-import { ErrorCode, ErrorShape, HybridError, isErrorCode } from './errors';
+import { ErrorShape, HybridError, WireErrorCode, isWireErrorCode } from './errors';
 import { utf8ByteLength } from './bytes';
 import { checkName, isPlainObject, parseJson, stringifyJson } from './json';
 import { LIMITS } from './limits';
+import { FRAME_TYPES, FrameTypeName, MAX_TYPE_LENGTH } from './protocol/frame-types';
+
+export { FRAME_TYPES };
 
 interface Routed {
   to?: string;
@@ -72,7 +75,8 @@ export interface ResumeFrame {
 }
 export interface ErrorFrame {
   type: 'error';
-  code: ErrorCode;
+  /** A code this build may not know yet (a newer peer): passed through, never refused. */
+  code: WireErrorCode;
   message: string;
   /** The id of the frame that caused it, when it had one. */
   id?: string;
@@ -98,9 +102,10 @@ export type KnownFrame =
 export type Frame = KnownFrame | LegacyFrame;
 export type FrameType = KnownFrame['type'];
 
-export const FRAME_TYPES: readonly FrameType[] = [
-  'message', 'ack', 'ping', 'pong', 'request', 'response', 'presence', 'hello', 'resume', 'error',
-];
+// The list in src/core/protocol and the frame interfaces above name the same types.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const sameTypes: Same<FrameType, FrameTypeName> = true;
+void sameTypes;
 
 export function isKnownFrame(frame: Frame): frame is KnownFrame {
   return (FRAME_TYPES as readonly string[]).indexOf(frame.type) >= 0;
@@ -158,7 +163,7 @@ function optionalSeq(o: Record<string, unknown>, field: string): void {
 
 // Plain functions, not closures: validate runs for every frame on the relay and the clients.
 function validate(o: Record<string, unknown>, nameMax: number): Frame {
-  const type = checkName(o.type, 'type', 64);
+  const type = checkName(o.type, 'type', MAX_TYPE_LENGTH);
   optionalName(o, 'to', nameMax);
   optionalName(o, 'from', nameMax);
   optionalSeq(o, 'seq');
@@ -209,8 +214,8 @@ function validate(o: Record<string, unknown>, nameMax: number): Frame {
 }
 
 function checkErrorShape(e: unknown): void {
-  if (!isPlainObject(e) || !isErrorCode(e.code) || typeof e.message !== 'string') {
-    throw new HybridError('BAD_REQUEST', 'error must be { code, message } with a known code');
+  if (!isPlainObject(e) || !isWireErrorCode(e.code) || typeof e.message !== 'string') {
+    throw new HybridError('BAD_REQUEST', 'error must be { code, message } with an upper-case code');
   }
 }
 

@@ -10,3 +10,4 @@ export * from './hash';
 export * from './frames';
 export * from './registry';
 export * from './legacy-reply';
+export * from './protocol';

@@ -10,6 +10,7 @@ import { WebSocketLikeConstructor, webSocketTransport } from '../core/socket/tra
 import { withQuery } from '../core/socket/target';
 import { HybridError } from '../core/errors';
 import { CallTransport } from './types';
+import { H5_ENV, MINIAPP_ENV } from '../core/protocol/envs';
 
 export interface SocketTransportOptions {
   /** The relay's socket URL, e.g. wss://example.com/socket. */
@@ -35,11 +36,11 @@ export function createSocketTransport(options: SocketTransportOptions): SocketTr
   const Ctor = options.WebSocket || (typeof WebSocket !== 'undefined' ? (WebSocket as unknown as WebSocketLikeConstructor) : undefined);
   if (!Ctor) throw new HybridError('BAD_REQUEST', 'no WebSocket constructor: pass options.WebSocket');
   if (!options.token) throw new HybridError('UNAUTHORIZED', 'the socket transport needs a token');
-  const peer = options.peer || 'miniapp';
+  const peer = options.peer || MINIAPP_ENV;
   const client = new SocketClient({
     ...options.client,
     transport: webSocketTransport(Ctor),
-    target: withQuery(options.url, { token: options.token, env: options.env || 'h5' }),
+    target: withQuery(options.url, { token: options.token, env: options.env || H5_ENV }),
   });
   let online = false;
   client.on('hello', (hello) => {

@@ -4,13 +4,15 @@
  */
 import type { IncomingMessage } from 'http';
 import type { Duplex } from 'stream';
-import { ErrorCode, HybridError } from '../core/errors';
+import { ErrorCode, HybridError, WireErrorCode } from '../core/errors';
 import type { RejectReason } from './metrics';
 import type { RelayOptions } from './options';
 import { createTokenCheck, TokenCheck } from './tokens';
 
-/** Env names: short and plain, so they can be used in keys and channel messages as they are. */
-export const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
+import { ENV_PATTERN, ENV_RULE, isEnvName } from '../core/protocol/envs';
+
+/** Env names (rules in src/core/protocol/envs.ts). */
+export { ENV_PATTERN };
 /** Room for an RS256 JWT with a 4096-bit key and a few claims. */
 const MAX_TOKEN_LENGTH = 4096;
 
@@ -61,8 +63,8 @@ export async function admit(req: IncomingMessage, url: URL, options: RelayOption
   const env = url.searchParams.get('env');
   if (!token) throw new UpgradeRefusal(401, 'UNAUTHORIZED', 'missing "token" query parameter', 'unauthorized');
   if (token.length > MAX_TOKEN_LENGTH) throw new UpgradeRefusal(400, 'BAD_REQUEST', `token longer than ${MAX_TOKEN_LENGTH} characters`, 'bad_request');
-  if (!env || !ENV_PATTERN.test(env)) {
-    throw new UpgradeRefusal(400, 'BAD_REQUEST', '"env" must be 1-32 characters of A-Z a-z 0-9 _ . -', 'bad_request');
+  if (!isEnvName(env)) {
+    throw new UpgradeRefusal(400, 'BAD_REQUEST', `"env" must be ${ENV_RULE}`, 'bad_request');
   }
   const origin = req.headers.origin;
   // Browsers always send Origin; mini program sockets and servers may not, and prove themselves by token.
@@ -98,7 +100,7 @@ function fromVerifier(result: string | false | { key: string; expiresAt?: number
 }
 
 /** Answers the upgrade request with a plain HTTP error and a JSON `{ code, message }` body. */
-export function refuseUpgrade(socket: Duplex, status: number, code: ErrorCode, message: string): void {
+export function refuseUpgrade(socket: Duplex, status: number, code: WireErrorCode, message: string): void {
   if (socket.destroyed) return;
   const body = JSON.stringify({ code, message });
   socket.end(

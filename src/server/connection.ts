@@ -2,16 +2,9 @@
 import type { WebSocket } from 'ws';
 import type { Bucket } from './rate-limit';
 
-/** Close codes of docs/protocol.md. */
-export const CLOSE_CODES = {
-  normal: 1000,
-  shuttingDown: 1001,
-  tooLarge: 1009,
-  rateLimited: 4008,
-  slowConsumer: 4009,
-  replaced: 4500,
-  expired: 4501,
-} as const;
+
+/** Close codes of docs/protocol.md (they live in src/core/protocol). */
+export { CLOSE_CODES } from '../core/protocol/close-codes';
 
 /**
  * pending: waiting for `resume` (live frames only go to the backlog);

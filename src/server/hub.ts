@@ -62,8 +62,8 @@ export interface HubContext {
 /** Builds the hub of a relay (the `hub` option; default: Redis when `redisUrl` is set, else memory). */
 export type HubFactory = (context: HubContext) => Hub;
 
-/** The env a pair member always talks to, even before that env ever connected. */
-export const PAIRED_ENV: Record<string, string> = { h5: 'miniapp', miniapp: 'h5' };
+/** The env a pair member always talks to, even before that env ever connected (src/core/protocol/envs.ts). */
+export { PAIRED_ENV } from '../core/protocol/envs';
 
 export function stampFrame(seq: number, tail: string): string {
   return '{"seq":' + seq + ',' + tail;

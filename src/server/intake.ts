@@ -6,6 +6,7 @@ import type { RawData } from 'ws';
 import { HybridError } from '../core/errors';
 import { decodeFrame, errorFrame, Frame, KnownFrame } from '../core/frames';
 import { ENV_PATTERN } from './admission';
+import { SERVER_ONLY_TYPES } from '../core/protocol/frame-types';
 import { CLOSE_CODES, Connection } from './connection';
 import type { Outlet, Replayer } from './delivery';
 import type { Hub } from './hub';
@@ -14,7 +15,6 @@ import type { RelayOptions } from './options';
 import { takeToken } from './rate-limit';
 
 type Routing = { to?: string; from?: string; seq?: number };
-const SERVER_ONLY_TYPES = ['hello', 'presence', 'error'];
 
 export interface IntakeParts {
   options: Pick<RelayOptions, 'maxFrameBytes' | 'ratePerSecond' | 'rateBurst'>;
@@ -62,7 +62,7 @@ export class Intake {
         else hub.confirm(conn.key, conn.env, known.lastSeq);
         return;
       default:
-        if (SERVER_ONLY_TYPES.indexOf(frame.type) >= 0) {
+        if ((SERVER_ONLY_TYPES as readonly string[]).indexOf(frame.type) >= 0) {
           return this.refuse(conn, new HybridError('BAD_REQUEST', `"${frame.type}" frames are sent by the server only`), idOf(frame));
         }
         this.route(conn, frame, text);

@@ -81,7 +81,10 @@ test('wrong field types are BAD_REQUEST; the frame id comes back in details when
     [{ type: 'request', api: 'a' }, /"id"/],
     [{ type: 'response', id: 'q', ok: 'yes' }, /"ok"/],
     [{ type: 'response', id: 'q', ok: false }, /error must be/],
-    [{ type: 'response', id: 'q', ok: false, error: { code: 'NOPE', message: 'm' } }, /known code/],
+    [{ type: 'response', id: 'q', ok: false, error: { code: 'nope', message: 'm' } }, /upper-case code/],
+    [{ type: 'response', id: 'q', ok: false, error: { code: '', message: 'm' } }, /upper-case code/],
+    [{ type: 'response', id: 'q', ok: false, error: { code: 'NEW_CODE' } }, /error must be/],
+    [{ type: 'error', code: '<b>X</b>', message: 'm' }, /upper-case code/],
     [{ type: 'presence', env: 'h5', online: 1 }, /"online"/],
     [{ type: 'presence', online: true }, /"env"/],
     [{ type: 'hello', peers: 'h5' }, /"peers"/],
@@ -140,4 +143,10 @@ test('errorFrame turns anything thrown into a wire error frame that decodes', ()
   const frame = errorFrame(new Error('oops'), 'm3');
   expect(frame).toEqual({ type: 'error', code: 'BAD_REQUEST', message: 'oops', id: 'm3' });
   expect(decodeFrame(encodeFrame(frame))).toEqual(frame);
+});
+
+test('a response or error frame with a well-formed code this build does not know is accepted as it is', () => {
+  const response = decodeFrame('{"type":"response","id":"q","ok":false,"error":{"code":"NEWER_CODE","message":"m"}}');
+  expect(response).toMatchObject({ error: { code: 'NEWER_CODE', message: 'm' } });
+  expect(decodeFrame('{"type":"error","code":"NEWER_CODE","message":"m","id":"q"}')).toMatchObject({ code: 'NEWER_CODE' });
 });

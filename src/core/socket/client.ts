@@ -16,6 +16,7 @@ import { checkName } from '../json';
 import { LIMITS } from '../limits';
 import { BoundedQueue } from '../queue';
 import { CLIENT_CLOSE, decideOnClose } from './close-policy';
+import { isClosableByClient } from '../protocol/close-codes';
 
 export * from './client-types';
 import { Heartbeat } from './heartbeat';
@@ -507,6 +508,12 @@ export class SocketClient {
     for (const old of this.queue.pruneExpired()) this.dropped(old.frame, 'expired');
     const items = this.queue.drain();
     for (let i = 0; i < items.length; i++) {
+      // A request whose caller gave up (TIMEOUT) while it waited is never sent: no handler runs for nobody.
+      const frame = items[i].frame;
+      if (frame.type === 'request' && !this.requests.has((frame as RequestFrame).id)) {
+        this.dropped(frame, 'expired');
+        continue;
+      }
       if (!this.transmitText(items[i].text)) {
         this.queue.unshift(items.slice(i), (it) => utf8ByteLength(it.text));
         return;
@@ -703,7 +710,7 @@ function decodeInbound(text: string, limits: FrameLimits): Frame {
 
 /** SocketTask.close accepts 1000 or 3000–4999 and a reason of at most 123 UTF-8 bytes. */
 function safeClose(task: SocketTaskLike, code: number, reason: string): void {
-  const validCode = code === 1000 || (code >= 3000 && code <= 4999) ? code : CLIENT_CLOSE.timeout;
+  const validCode = isClosableByClient(code) ? code : CLIENT_CLOSE.timeout;
   let shortReason = reason;
   while (utf8ByteLength(shortReason) > 123) shortReason = shortReason.slice(0, -1);
   try {

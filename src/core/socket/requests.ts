@@ -42,7 +42,8 @@ export class PendingRequests {
     const p = this.take(frame.id);
     if (!p) return false;
     if (frame.ok) p.resolve(frame.data);
-    else p.reject(HybridError.from(frame.error, 'HANDLER_ERROR'));
+    // decodeFrame checked the shape; a code newer than this build is kept as it is.
+    else p.reject(frame.error ? new HybridError(frame.error.code, frame.error.message) : new HybridError('HANDLER_ERROR', 'failed'));
     return true;
   }
 
