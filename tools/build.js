@@ -121,6 +121,17 @@ async function h5Bundles() {
     script(config.h5LiteEntry, 'hybrid-kit.lite.js', false),
     script(config.h5LiteEntry, 'hybrid-kit.lite.min.js', true),
   ]);
+  precompress(['hybrid-kit.js', 'hybrid-kit.min.js', 'hybrid-kit.lite.js', 'hybrid-kit.lite.min.js'].map(out));
+}
+
+/** `.gz` and `.br` next to each script: the relay's static server (sirv) sends them to clients that accept them. */
+function precompress(files) {
+  const zlib = require('zlib');
+  for (const file of files) {
+    const data = fs.readFileSync(file);
+    fs.writeFileSync(file + '.gz', zlib.gzipSync(data, { level: 9 }));
+    fs.writeFileSync(file + '.br', zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  }
 }
 h5Bundles.displayName = 'h5:bundles';
 

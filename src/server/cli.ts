@@ -70,7 +70,7 @@ export function helpText(): string {
 async function secretFrom(parsed: ParsedArgs, io: CliIo): Promise<string | undefined> {
   if (parsed.values['secret-stdin']) return io.stdin();
   if (typeof parsed.values.secret === 'string') {
-    io.err('hybrid-kit: warning: a secret on the command line lands in shell history and `ps`; use HYBRID_KIT_SECRET or --secret-stdin');
+    io.err('hybrid-kit: warning: --secret on the command line lands in shell history and `ps`; use HYBRID_KIT_SECRET or --secret-stdin');
     return parsed.values.secret;
   }
   return io.env.HYBRID_KIT_SECRET || undefined;
@@ -129,7 +129,10 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   if (parsed.values.help) return io.out(helpText()), 0;
   const options = serveOptions(parsed, io.env);
   if (parsed.values['secret-stdin']) options.secret = await io.stdin();
-  else if (typeof parsed.values.secret === 'string') await secretFrom(parsed, io); // the warning
+  for (const spec of OPTION_SPECS) {
+    if (spec.secret && parsed.values[spec.flag.slice(2)] !== undefined) io.err(`hybrid-kit: warning: ${spec.flag} on the command line lands in shell history and \`ps\`; use ${spec.env}`);
+  }
+  if (options.staticDir && !options.demo) io.err('hybrid-kit: warning: --static is served only with --demo');
   const { createRelayServer } = loadRelay();
   const relay = createRelayServer({ ...options, logger: { info: io.out, warn: io.err, error: io.err } });
   await relay.listen();

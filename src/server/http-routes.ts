@@ -1,30 +1,58 @@
-/** Plain HTTP side of the relay: /healthz, /metrics, /hybrid-kit.js and the demo page. */
+/**
+ * Plain HTTP side of the relay: /healthz always; /metrics with `metrics` (behind a bearer token
+ * when `metricsToken` is set, or on its own port with `metricsPort`); /hybrid-kit.js; the demo
+ * page directory only with `demo`.
+ */
+import { timingSafeEqual } from 'crypto';
 import { existsSync } from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { RelayOptions } from './options';
-import { DEFAULT_H5_SCRIPT, DEFAULT_STATIC_DIR, serveFile, serveStatic } from './static-files';
+import { DEFAULT_H5_SCRIPT, DEFAULT_STATIC_DIR, directoryServer, fileServer } from './static-files';
 
 export interface HttpSources {
   health(): Record<string, unknown>;
-  prometheus(): string;
+  /** The Prometheus exposition and its content type. */
+  prometheus(): Promise<{ type: string; body: string }>;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void) => void;
 
 const BUILT_IN_INDEX =
-  'miniprogram-hybrid-kit relay\n\nWebSocket: /socket?token=<token>&env=<h5|miniapp|…>\nHealth: /healthz\nMetrics: /metrics\n' +
-  '\nNo demo page is installed here: start with --static <dir> to serve one.\n';
+  'miniprogram-hybrid-kit relay\n\nWebSocket: /socket?token=<token>&env=<h5|miniapp|…>\nHealth: /healthz\n' +
+  '\nNo demo page here: start with --demo to serve one.\n';
 
-function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+function send(res: ServerResponse, status: number, type: string, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store', ...headers });
   res.end(body);
 }
 
-/** The directory and script actually served (defaults apply only when they exist). */
+const sendError = (res: ServerResponse, status: number, code: string, message: string, headers?: Record<string, string>) =>
+  send(res, status, 'application/json', JSON.stringify({ code, message }), headers);
+
+/** The directory and script actually served (the demo directory only with `demo`; defaults only when they exist). */
 export function staticSources(options: RelayOptions): { dir: string | null; script: string | null } {
-  const dir = options.staticDir === false ? null : options.staticDir || (existsSync(DEFAULT_STATIC_DIR) ? DEFAULT_STATIC_DIR : null);
+  const wanted = options.demo && options.staticDir !== false ? options.staticDir || DEFAULT_STATIC_DIR : null;
   const script = options.h5Script === false ? null : options.h5Script || DEFAULT_H5_SCRIPT;
-  return { dir, script };
+  return { dir: wanted && existsSync(wanted) ? wanted : null, script: script && existsSync(script) ? script : null };
+}
+
+/** `Authorization: Bearer <token>` compared in constant time; true when no token is configured. */
+export function bearerAllowed(req: IncomingMessage, token: string | undefined): boolean {
+  if (!token) return true;
+  const given = Buffer.from(/^Bearer (.+)$/.exec(req.headers.authorization || '')?.[1] || '');
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** GET /metrics: the exposition, or 401 without the bearer token. */
+export function serveMetrics(req: IncomingMessage, res: ServerResponse, token: string | undefined, sources: Pick<HttpSources, 'prometheus'>): void {
+  if (!bearerAllowed(req, token)) {
+    return sendError(res, 401, 'UNAUTHORIZED', 'metrics need "Authorization: Bearer <metricsToken>"', { 'WWW-Authenticate': 'Bearer realm="metrics"' });
+  }
+  sources.prometheus().then(
+    ({ type, body }) => send(res, 200, type, body),
+    (err) => sendError(res, 500, 'HANDLER_ERROR', `metrics failed: ${(err as Error).message}`),
+  );
 }
 
 /**
@@ -33,20 +61,22 @@ export function staticSources(options: RelayOptions): { dir: string | null; scri
  */
 export function createHttpHandler(options: RelayOptions, sources: HttpSources): HttpHandler {
   const { dir, script } = staticSources(options);
-  const notFound = (res: ServerResponse, next?: (err?: unknown) => void) =>
-    next ? next() : send(res, 404, 'application/json', '{"code":"BAD_REQUEST","message":"not found"}');
+  const demo = dir ? directoryServer(dir) : null;
+  const sdk = script ? fileServer(script) : null;
+  const metricsHere = options.metrics && !options.metricsPort;
+  const notFound = (res: ServerResponse, next?: (err?: unknown) => void) => (next ? next() : sendError(res, 404, 'BAD_REQUEST', 'not found'));
 
   return (req, res, next) => {
     const urlPath = (req.url || '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') return notFound(res, next);
     if (urlPath === '/healthz') return send(res, 200, 'application/json', JSON.stringify(sources.health()));
-    if (urlPath === '/metrics') return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', sources.prometheus());
+    if (urlPath === '/metrics' && metricsHere) return serveMetrics(req, res, options.metricsToken, sources);
     void (async () => {
-      if (urlPath === '/hybrid-kit.js' && script && (await serveFile(req, res, script)) === 'served') return;
-      if (dir) {
-        const result = await serveStatic(req, res, dir, urlPath);
+      if (urlPath === '/hybrid-kit.js' && sdk && (await sdk(req, res)) === 'served') return;
+      if (demo) {
+        const result = await demo(req, res);
         if (result === 'served') return;
-        if (result === 'forbidden') return send(res, 403, 'application/json', '{"code":"BAD_REQUEST","message":"path not allowed"}');
+        if (result === 'forbidden') return sendError(res, 403, 'BAD_REQUEST', 'path not allowed');
       }
       if (urlPath === '/' && !next) return send(res, 200, 'text/plain; charset=utf-8', BUILT_IN_INDEX);
       notFound(res, next);

@@ -1,7 +1,7 @@
 /**
  * What the relay counts and times. The relay calls the `RelayMetricsSink` methods; `RelayMetrics`
  * keeps the counts for `relay.metrics()` and, when metrics are exported (prometheus.ts), feeds the
- * prom-client histograms too. Counting costs one integer add; timing one histogram observe.
+ * prom-client histograms too; prom-client reads the counts at scrape time. Counting costs one integer add; timing one histogram observe.
  */
 
 export type RejectReason =
@@ -136,24 +136,4 @@ export class RelayMetrics implements RelayMetricsSink {
       closes: { ...this.closes },
     };
   }
-}
-
-/** The hand-written exposition, used until prometheus.ts (prom-client) replaces it. */
-export function renderPrometheus(s: MetricsSnapshot): string {
-  const lines: string[] = [];
-  const metric = (name: string, type: 'gauge' | 'counter', help: string, values: Array<[string, number]>) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [labels, value] of values) lines.push(`${name}${labels} ${value}`);
-  };
-  const labelled = (label: string, record: Record<string, number>): Array<[string, number]> =>
-    Object.keys(record).map((k) => [`{${label}="${k}"}`, record[k]]);
-  metric('hybrid_kit_connections', 'gauge', 'Open WebSocket connections on this instance.', [['', s.connections]]);
-  metric('hybrid_kit_pairs', 'gauge', 'Tokens with at least two envs connected to this instance.', [['', s.pairs]]);
-  metric('hybrid_kit_connections_total', 'counter', 'Accepted WebSocket connections.', [['', s.connectionsTotal]]);
-  metric('hybrid_kit_messages_received_total', 'counter', 'Frames received from clients.', [['', s.messagesReceived]]);
-  metric('hybrid_kit_messages_forwarded_total', 'counter', 'Frames written to a peer socket.', [['', s.messagesForwarded]]);
-  metric('hybrid_kit_drops_total', 'counter', 'Frames dropped before delivery.', labelled('reason', s.drops));
-  metric('hybrid_kit_rejects_total', 'counter', 'Refused upgrades and frames.', labelled('reason', s.rejects));
-  metric('hybrid_kit_closes_total', 'counter', 'Connections closed by the server, by close code.', labelled('code', s.closes));
-  return lines.join('\n') + '\n';
 }

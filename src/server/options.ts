@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, Server } from 'http';
 import { LIMITS } from '../core/limits';
+import type { MetricsRegistry } from './prometheus';
 import type { HubFactory } from './hub';
 
 export interface VerifyContext {
@@ -68,8 +69,18 @@ export interface RelayOptions {
   redisPrefix: string;
   /** Builds the hub (memoryHub, redisHub or your own); default: redisHub when `redisUrl` is set, else memoryHub. */
   hub?: HubFactory;
-  /** Static directory served at `/`; false disables static serving. */
+  /** Serve the demo page directory (`staticDir`) at `/`. Off by default: enable it for development only. */
+  demo: boolean;
+  /** Directory served at `/` when `demo` is on (default: the package's tools/demo-h5); false: none. */
   staticDir?: string | false;
+  /** Serve Prometheus metrics at GET /metrics (or on `metricsPort`). Off by default. */
+  metrics: boolean;
+  /** Require `Authorization: Bearer <metricsToken>` on /metrics. */
+  metricsToken?: string;
+  /** Serve /metrics on this port (same host) instead of the relay's port; 0 = off. */
+  metricsPort?: number;
+  /** A prom-client Registry of your application: the relay registers its metrics there (one /metrics). */
+  registry?: MetricsRegistry;
   /** File served at `/hybrid-kit.js`; false disables it. */
   h5Script?: string | false;
   /** Attach to this HTTP server instead of creating one (express, koa, plain http). */
@@ -88,13 +99,15 @@ export interface OptionSpec {
   help: string;
   /** One-letter alias (`-p`). */
   short?: string;
+  /** A secret: on the command line it is warned about (shell history); give it in the environment. */
+  secret?: boolean;
 }
 
 export const OPTION_SPECS: OptionSpec[] = [
   { key: 'port', flag: '--port', env: 'HYBRID_KIT_PORT', kind: 'number', help: 'TCP port (0 = any free port; PORT is read too)', short: 'p' },
   { key: 'host', flag: '--host', env: 'HYBRID_KIT_HOST', kind: 'string', help: 'bind address', short: 'H' },
   { key: 'path', flag: '--path', env: 'HYBRID_KIT_PATH', kind: 'string', help: 'WebSocket path' },
-  { key: 'secret', flag: '--secret', env: 'HYBRID_KIT_SECRET', kind: 'string', help: 'HS256 secret of JWT tokens' },
+  { key: 'secret', flag: '--secret', env: 'HYBRID_KIT_SECRET', kind: 'string', help: 'HS256 secret of JWT tokens', secret: true },
   { key: 'jwtPublicKey', flag: '--public-key', env: 'HYBRID_KIT_PUBLIC_KEY', kind: 'string', help: 'PEM public key (text or file) for RS256/ES256 tokens' },
   { key: 'jwksUrl', flag: '--jwks-url', env: 'HYBRID_KIT_JWKS_URL', kind: 'string', help: 'JWKS URL for RS256/ES256 tokens (key rotation)' },
   { key: 'jwtAlgorithms', flag: '--jwt-algorithms', env: 'HYBRID_KIT_JWT_ALGORITHMS', kind: 'list', help: 'accepted JWT alg values' },
@@ -105,7 +118,11 @@ export const OPTION_SPECS: OptionSpec[] = [
   { key: 'origins', flag: '--origins', env: 'HYBRID_KIT_ORIGINS', kind: 'list', help: 'comma-separated allowed Origin values' },
   { key: 'redisUrl', flag: '--redis', env: 'HYBRID_KIT_REDIS_URL', kind: 'string', help: 'redis://… to share pairs between instances' },
   { key: 'redisPrefix', flag: '--redis-prefix', env: 'HYBRID_KIT_REDIS_PREFIX', kind: 'string', help: 'prefix of every Redis key and channel' },
-  { key: 'staticDir', flag: '--static', env: 'HYBRID_KIT_STATIC', kind: 'string', help: 'directory served at /' },
+  { key: 'demo', flag: '--demo', env: 'HYBRID_KIT_DEMO', kind: 'boolean', help: 'serve the demo page at / (development)' },
+  { key: 'staticDir', flag: '--static', env: 'HYBRID_KIT_STATIC', kind: 'string', help: 'directory served at / with --demo' },
+  { key: 'metrics', flag: '--metrics', env: 'HYBRID_KIT_METRICS', kind: 'boolean', help: 'serve Prometheus metrics at /metrics' },
+  { key: 'metricsPort', flag: '--metrics-port', env: 'HYBRID_KIT_METRICS_PORT', kind: 'number', help: 'serve /metrics on this port instead' },
+  { key: 'metricsToken', flag: '--metrics-token', env: 'HYBRID_KIT_METRICS_TOKEN', kind: 'string', help: 'bearer token required on /metrics', secret: true },
   { key: 'maxFrameBytes', flag: '--max-frame-bytes', env: 'HYBRID_KIT_MAX_FRAME_BYTES', kind: 'number', help: 'largest frame (bytes); larger closes with 1009' },
   { key: 'ratePerSecond', flag: '--rate', env: 'HYBRID_KIT_RATE', kind: 'number', help: 'frames per second per connection (0 = off)' },
   { key: 'rateBurst', flag: '--burst', env: 'HYBRID_KIT_BURST', kind: 'number', help: 'burst of frames per connection' },
@@ -136,6 +153,8 @@ export const DEFAULT_OPTIONS: RelayOptions = {
   resumeWaitMs: 1000,
   redisPrefix: 'hk:',
   clockToleranceSec: 5,
+  demo: false,
+  metrics: false,
   legacyTokens: false,
   allowOpenPublic: false,
   logger: console,

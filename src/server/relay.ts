@@ -18,7 +18,8 @@ import { Outlet, Replayer } from './delivery';
 import { createHub } from './hub-factory';
 import { createHttpHandler, HttpHandler } from './http-routes';
 import { Intake } from './intake';
-import { MetricsSnapshot, RelayMetrics, renderPrometheus } from './metrics';
+import { MetricsSnapshot, RelayMetrics } from './metrics';
+import { createMetricsEndpoint } from './metrics-endpoint';
 import { RelayOptions, resolveOptions } from './options';
 import { ConnectionRegistry } from './registry';
 
@@ -36,7 +37,10 @@ export interface RelayServer {
   /** ws://host:port/path of a listening standalone relay. */
   url(): string;
   metrics(): MetricsSnapshot;
-  prometheus(): string;
+  /** The Prometheus exposition of the relay's registry (needs prom-client). */
+  prometheus(): Promise<string>;
+  /** The port of the separate metrics server (`metricsPort`), once listening; else null. */
+  metricsPort(): number | null;
 }
 
 const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
@@ -62,9 +66,10 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
   let sweepTimer: NodeJS.Timeout | null = null;
   const startedAt = Date.now();
 
+  const metricsEndpoint = createMetricsEndpoint(options, metrics, snapshot);
   const httpHandler = createHttpHandler(options, {
     health: () => ({ status: closing ? 'closing' : 'ok', mode: open ? 'open' : options.verify ? 'verifier' : 'signed', redis: !!options.redisUrl, connections: registry.size, uptimeSeconds: Math.round((Date.now() - startedAt) / 1000) }),
-    prometheus: () => renderPrometheus(snapshot()),
+    prometheus: metricsEndpoint.prometheus,
   });
   const httpServer = options.server || http.createServer(httpHandler);
   httpServer.on('upgrade', onUpgrade);
@@ -156,6 +161,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     await hub.start();
     if (!sweepTimer) sweepTimer = setInterval(sweep, options.pingIntervalMs);
     if (open) log.warn(openModeBanner());
+    await metricsEndpoint.listen(log);
     if (attached) return null;
     await new Promise<void>((resolve, reject) => {
       httpServer.once('error', reject);
@@ -183,6 +189,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     for (const conn of registry.all) conn.ws.terminate();
     await waitUntil(() => registry.size === 0, 200);
     await hub.close();
+    await metricsEndpoint.close();
     httpServer.off('upgrade', onUpgrade);
     if (!attached && httpServer.listening) {
       await new Promise<void>((resolve) => {
@@ -205,7 +212,8 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
       return `ws://${host}:${a ? a.port : options.port}${options.path}`;
     },
     metrics: snapshot,
-    prometheus: () => renderPrometheus(snapshot()),
+    prometheus: async () => (await metricsEndpoint.prometheus()).body,
+    metricsPort: metricsEndpoint.port,
   };
   return relay;
 }

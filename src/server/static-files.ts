@@ -1,27 +1,26 @@
-/** Static files for the demo page: one directory, no listing, no way out of it. */
-import { createReadStream, promises as fs } from 'fs';
+/**
+ * Static files through sirv (an optional peer, loaded only when they are served): the demo page
+ * directory (only with `demo`) and the H5 SDK script at /hybrid-kit.js. sirv gives ETag/304,
+ * Cache-Control, the full MIME table, Range, and precompressed `.br`/`.gz` siblings (the build
+ * writes them for the SDK scripts) to clients that accept them. In front of sirv, a path that
+ * leaves the directory (`..`, encoded or not, backslashes, NUL, a symlink pointing out) gets 403.
+ */
+import { existsSync, realpathSync } from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 import * as path from 'path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-};
+import type Sirv = require('sirv');
+import { requirePeer } from './peer';
 
 /** The package root (dist/node/server → ../../..). */
 export const PACKAGE_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const DEFAULT_STATIC_DIR = path.join(PACKAGE_ROOT, 'tools', 'demo-h5');
 export const DEFAULT_H5_SCRIPT = path.join(PACKAGE_ROOT, 'dist', 'h5', 'hybrid-kit.min.js');
 
+/** How long browsers may keep /hybrid-kit.js before revalidating (its URL carries no version). */
+export const SCRIPT_MAX_AGE_SECONDS = 3600;
+
 export type StaticResult = 'served' | 'missing' | 'forbidden';
+type Serve = (req: IncomingMessage, res: ServerResponse) => Promise<StaticResult>;
 
 /**
  * Maps a URL path into `root`. Returns null when the path is malformed or leaves the root
@@ -42,36 +41,48 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return target;
 }
 
-export async function serveFile(req: IncomingMessage, res: ServerResponse, file: string, root?: string): Promise<StaticResult> {
-  let real: string;
-  try {
-    real = await fs.realpath(file);
-    // A symlink inside the root must not lead outside it.
-    if (root) {
-      const realRoot = await fs.realpath(root);
-      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) return 'forbidden';
-    }
-    let stat = await fs.stat(real);
-    if (stat.isDirectory()) {
-      real = path.join(real, 'index.html');
-      stat = await fs.stat(real);
-    }
-    if (!stat.isFile()) return 'missing';
-    res.writeHead(200, {
-      'Content-Type': TYPES[path.extname(real).toLowerCase()] || 'application/octet-stream',
-      'Content-Length': stat.size,
-      'X-Content-Type-Options': 'nosniff',
-    });
-  } catch {
-    return 'missing';
-  }
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(real).pipe(res);
-  return 'served';
+/** True when `file` exists and its real path (symlinks followed) is outside the real `root`. */
+function leavesRoot(root: string, file: string): boolean {
+  if (!existsSync(file)) return false;
+  const realRoot = realpathSync(root);
+  const real = realpathSync(file);
+  return real !== realRoot && !real.startsWith(realRoot + path.sep);
 }
 
-export async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, urlPath: string): Promise<StaticResult> {
-  const file = resolveInside(root, urlPath);
-  if (!file) return 'forbidden';
-  return serveFile(req, res, file, root);
+/** Runs a sirv handler; resolves 'missing' when sirv calls next (no such file). */
+function runSirv(handler: Sirv.RequestHandler, req: IncomingMessage, res: ServerResponse): Promise<StaticResult> {
+  return new Promise((resolve) => {
+    res.once('close', () => resolve('served')); // also when the client went away mid-file
+    handler(req, res, () => resolve('missing'));
+  });
+}
+
+const loadSirv = (feature: string) => requirePeer<typeof Sirv>('sirv', feature);
+
+
+/** Serves the files of `root` (index.html for a directory), revalidated on every load (ETag → 304). */
+export function directoryServer(root: string): Serve {
+  const handler = loadSirv('the demo page (demo)')(root, { dev: false, etag: true, maxAge: 0, gzip: true, brotli: true, dotfiles: false });
+  return (req, res) => {
+    const urlPath = (req.url || '/').split('?')[0];
+    const file = resolveInside(root, urlPath);
+    if (!file || leavesRoot(root, file)) return Promise.resolve('forbidden');
+    return runSirv(handler, req, res);
+  };
+}
+
+/** Serves one file at whatever path it is mounted on (the SDK at /hybrid-kit.js). */
+export function fileServer(file: string): Serve {
+  const dir = path.dirname(file);
+  const handler = loadSirv('/hybrid-kit.js (h5Script)')(dir, { dev: false, etag: true, maxAge: SCRIPT_MAX_AGE_SECONDS, gzip: true, brotli: true });
+  const name = '/' + path.basename(file);
+  return async (req, res) => {
+    const original = req.url;
+    req.url = name;
+    try {
+      return await runSirv(handler, req, res);
+    } finally {
+      req.url = original;
+    }
+  };
 }

@@ -48,7 +48,7 @@ const waitForPushes = (count: number) =>
 beforeAll(async () => {
   devDir = path.join(tmp.make(), 'miniprogram_dev');
   await buildDemo(devDir);
-  relay = createRelayServer({ port: 0, logger: false, resumeWaitMs: 100 });
+  relay = createRelayServer({ port: 0, logger: false, resumeWaitMs: 100, demo: true });
   await relay.listen();
   origin = `http://127.0.0.1:${relay.address().port}`;
 

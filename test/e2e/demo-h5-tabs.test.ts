@@ -24,7 +24,7 @@ const texts = (page: Page, selector: string) => page.$$eval(selector, (nodes) =>
 const call = (api: string) => pressCallButton(h5, api);
 
 beforeAll(async () => {
-  relay = createRelayServer({ port: 0, logger: false, resumeWaitMs: 100 });
+  relay = createRelayServer({ port: 0, logger: false, resumeWaitMs: 100, demo: true });
   await relay.listen();
   origin = `http://127.0.0.1:${relay.address().port}`;
   browser = await launchBrowser();

@@ -40,7 +40,7 @@ let wsWx: WsWx;
 let originalConnectSocket: unknown;
 
 function startRelay(atPort: number): Promise<any> {
-  const server = createRelayServer({ port: atPort, logger: false, resumeWaitMs: 100, pingIntervalMs: 1000 });
+  const server = createRelayServer({ port: atPort, logger: false, resumeWaitMs: 100, pingIntervalMs: 1000, demo: true });
   return server.listen().then(() => server);
 }
 

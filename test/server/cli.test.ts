@@ -126,8 +126,8 @@ describe('hybrid-kit CLI', () => {
     expect(jsonwebtoken.verify(minted.stdout.trim(), 's3cret')).toMatchObject({ sub: 'u' });
   });
 
-  test('serve prints where to open the demo, and those URLs serve the H5 demo page', async () => {
-    const s = await serve(['--port', '0']);
+  test('serve --demo prints where to open the demo, and those URLs serve the H5 demo page', async () => {
+    const s = await serve(['--port', '0', '--demo']);
     try {
       const lines = await waitForOutput(s, /WeChat DevTools: .*\n/);
       const base = `http://127.0.0.1:${s.port}/`;
@@ -143,7 +143,7 @@ describe('hybrid-kit CLI', () => {
   });
 
   test('serve prints no demo URLs when the static dir does not exist', async () => {
-    const s = await serve(['--port', '0', '--static', path.join(__dirname, 'no-such-demo-dir')]);
+    const s = await serve(['--port', '0', '--demo', '--static', path.join(__dirname, 'no-such-demo-dir')]);
     try {
       expect((await getText(s.port, '/healthz')).status).toBe(200); // the relay is up and has printed its start lines
       expect(s.output()).not.toMatch(/demo page|WeChat DevTools/);
@@ -174,5 +174,35 @@ describe('hybrid-kit CLI', () => {
     expect(none.stderr).toMatch(/Usage:/);
     const version = await run(['--version']);
     expect(version.stdout.trim()).toBe(require('../../package.json').version);
+  });
+});
+
+describe('hybrid-kit serve: demo page and metrics are off unless asked for', () => {
+  test('without flags: no demo page, no /metrics; HYBRID_KIT_DEMO / HYBRID_KIT_METRICS turn them on', async () => {
+    const plain = await serve(['-p', '0']);
+    try {
+      expect((await getText(plain.port, '/metrics')).status).toBe(404);
+      expect((await getText(plain.port, '/')).body).toMatch(/--demo/);
+      expect(plain.output()).not.toMatch(/H5 demo page/);
+    } finally {
+      await stop(plain);
+    }
+    const on = await serve(['-p', '0'], { HYBRID_KIT_DEMO: '1', HYBRID_KIT_METRICS: 'true', HYBRID_KIT_METRICS_TOKEN: 't0k' });
+    try {
+      expect((await getText(on.port, '/')).body).toMatch(/<script/);
+      expect((await getText(on.port, '/metrics')).status).toBe(401);
+    } finally {
+      await stop(on);
+    }
+  });
+
+  test('secrets given as flags are warned about; --static without --demo is warned about', async () => {
+    const s = await serve(['-p', '0', '--metrics', '--metrics-token', 'x', '--static', __dirname]);
+    try {
+      expect(s.output()).toMatch(/--metrics-token on the command line lands in shell history/);
+      expect(s.output()).toMatch(/--static is served only with --demo/);
+    } finally {
+      await stop(s);
+    }
   });
 });

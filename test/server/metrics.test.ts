@@ -54,3 +54,47 @@ test('durations go to the timings when metrics are exported, and nowhere otherwi
   expect(seen).toEqual([['forward', 4], ['age', 5], ['ack', 6]]);
   expect(m.snapshot(0, 0)).toMatchObject({ messagesForwarded: 3, replayed: 2, acks: 2 });
 });
+
+describe('prom-client export', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { exportPrometheus } = require('../../src/server/prometheus');
+  const gauges = (m: RelayMetrics) => () => m.snapshot(4, 2);
+
+  test('histograms observe the sink durations in seconds; counters and gauges read the counts at scrape', async () => {
+    const m = new RelayMetrics();
+    const exported = exportPrometheus(m, gauges(m));
+    m.forwarded(2);
+    m.forwarded(30);
+    m.replayed(90_000);
+    m.acked(1);
+    m.dropped('slow_consumer', 2);
+    m.closed(4009);
+    const text: string = await exported.render();
+    expect(text).toMatch(/^hybrid_kit_forward_latency_seconds_count 2$/m);
+    expect(text).toMatch(/^hybrid_kit_forward_latency_seconds_sum 0\.032$/m);
+    expect(text).toMatch(/^hybrid_kit_forward_latency_seconds_bucket\{le="0\.0025"\} 1$/m);
+    expect(text).toMatch(/^hybrid_kit_forward_latency_seconds_bucket\{le="0\.05"\} 2$/m);
+    expect(text).toMatch(/^hybrid_kit_backlog_age_seconds_bucket\{le="60"\} 0$/m);
+    expect(text).toMatch(/^hybrid_kit_backlog_age_seconds_bucket\{le="300"\} 1$/m);
+    expect(text).toMatch(/^hybrid_kit_ack_latency_seconds_count 1$/m);
+    expect(text).toMatch(/^hybrid_kit_connections 4$/m);
+    expect(text).toMatch(/^hybrid_kit_pairs 2$/m);
+    expect(text).toMatch(/^hybrid_kit_drops_total\{reason="slow_consumer"\} 2$/m);
+    expect(text).toMatch(/^hybrid_kit_closes_total\{code="4009"\} 1$/m);
+    // Counters follow the relay's counts from scrape to scrape (never reset by a scrape).
+    m.closed(4009);
+    expect(await exported.render()).toMatch(/^hybrid_kit_closes_total\{code="4009"\} 2$/m);
+    exported.close();
+    m.forwarded(5); // no export any more: counted, not timed
+    expect(m.timings).toBeNull();
+  });
+
+  test('two relays cannot share one registry silently: the second registration throws', () => {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const prom = require('prom-client');
+    const registry = new prom.Registry();
+    const a = new RelayMetrics();
+    exportPrometheus(a, gauges(a), { registry });
+    expect(() => exportPrometheus(new RelayMetrics(), gauges(a), { registry })).toThrow(/already been registered/);
+  });
+});

@@ -113,7 +113,7 @@ describe('pairing and forwarding', () => {
     expect(m.connections).toBe(2);
     expect(m.pairs).toBe(1);
     expect(m.messagesForwarded).toBe(before + 1);
-    const text = relay.prometheus();
+    const text = await relay.prometheus();
     expect(text).toMatch(/^hybrid_kit_connections 2$/m);
     expect(text).toMatch(/^hybrid_kit_pairs 1$/m);
     expect(text).toMatch(/^# TYPE hybrid_kit_messages_forwarded_total counter$/m);
