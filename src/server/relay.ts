@@ -117,10 +117,13 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     ws.on('pong', () => (conn.alive = true));
     ws.on('close', () => onClose(conn));
     ws.on('error', (err: Error & { code?: string }) => {
-      // ws closes the socket itself ('close' follows); count the reason.
+      // ws closes the socket itself with the code ('close' follows); count the reason.
       if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         metrics.rejects.too_large++;
         metrics.close(CLOSE_CODES.tooLarge);
+      } else if (err.code?.startsWith('WS_ERR_')) {
+        metrics.rejects.bad_frame++;
+        metrics.close(err.code === 'WS_ERR_INVALID_UTF8' ? CLOSE_CODES.invalidPayload : CLOSE_CODES.protocolError);
       }
     });
     conn.resumeTimer = setTimeout(() => replayer.startLive(conn, null), options.resumeWaitMs);

@@ -4,6 +4,10 @@
 export const CLOSE_CODES = {
   normal: 1000,
   shuttingDown: 1001,
+  /** Not a valid WebSocket frame (unmasked, bad opcode, RSV bits…): sent by `ws` before any of our code runs. */
+  protocolError: 1002,
+  /** A text frame that is not valid UTF-8: sent by `ws`. */
+  invalidPayload: 1007,
   tooLarge: 1009,
   rateLimited: 4008,
   slowConsumer: 4009,
