@@ -98,7 +98,14 @@ async function mpBundles() {
 }
 mpBundles.displayName = 'mp:bundles';
 
-const mp = parallel(series(mpScripts, mpBundles), mpStatics);
+/** Forwarding modules and page copies at the deep paths of earlier releases (tools/old-paths.js). */
+function mpOldPaths(done) {
+  require('./old-paths').writeOldPaths(config.mpDist);
+  done();
+}
+mpOldPaths.displayName = 'mp:old-paths';
+
+const mp = series(parallel(series(mpScripts, mpBundles), mpStatics), mpOldPaths);
 
 /**
  * The H5 SDK: ESM + CJS (esbuild), the full single-file <script> build (hybrid-kit[.min].js, with the

@@ -14,10 +14,10 @@ import { MINIAPP_ENV } from '../core/protocol/envs';
 import { Frame, MessageFrame } from '../core/frames';
 import { EmitOptions, RequestHandler, SendResult, SocketClient, SocketClientEvents, Subscriber } from '../core/socket/client';
 import type { RawFrame } from '../core/socket/plain';
-import { acquireSocket, poolKey, SocketLease, SocketManagerConfig } from './socket-pool';
+import { acquireSocket, poolKey, SocketLease, SocketManagerConfig } from '../services/socket-pool';
 
-export { acquireSocket, closeAllSockets, socketPoolStats, setAppEventsApi } from './socket-pool';
-export type { SocketManagerConfig, SocketLease } from './socket-pool';
+export { acquireSocket, closeAllSockets, socketPoolStats, setAppEventsApi } from '../services/socket-pool';
+export type { SocketManagerConfig, SocketLease } from '../services/socket-pool';
 
 interface SocketUse {
   lease: SocketLease;

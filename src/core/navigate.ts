@@ -1,5 +1,5 @@
 /**
- * The navigate channel, H5 → mini program: the H5 page navigates to the relay page with
+ * The navigate channel, H5 → mini program: the H5 page navigates to the call page with
  * `?cmd=<encodeURIComponent(JSON.stringify({ v, req, api, params }))>` (the format of post seeds/001).
  */
 import { HybridError } from './errors';
@@ -26,9 +26,9 @@ export function encodeCmd(cmd: NavigateCmd, maxLength: number = LIMITS.maxCmdLen
   return encoded;
 }
 
-/** `relayPage?cmd=…`, keeping any query the relay page path already has. */
-export function buildRelayUrl(relayPage: string, cmd: NavigateCmd, maxLength?: number): string {
-  return relayPage + (relayPage.indexOf('?') >= 0 ? '&' : '?') + 'cmd=' + encodeCmd(cmd, maxLength);
+/** `callPage?cmd=…`, keeping any query the call page path already has. */
+export function buildCallUrl(callPage: string, cmd: NavigateCmd, maxLength?: number): string {
+  return callPage + (callPage.indexOf('?') >= 0 ? '&' : '?') + 'cmd=' + encodeCmd(cmd, maxLength);
 }
 
 export type DecodedCmd =

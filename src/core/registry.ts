@@ -1,6 +1,6 @@
 /**
  * The handler registry: the mini program's answers to calls from the H5 page, whatever channel
- * they arrive on (the navigate relay page, a socket `request` frame, a postMessage batch).
+ * they arrive on (the navigate call page, a socket `request` frame, a postMessage batch).
  * Platform-free. A handler never makes a call hang: throws, rejections, unknown names, bad
  * params and slow handlers all become a reply with an error code.
  *
@@ -143,7 +143,7 @@ export class HandlerRegistry<M extends object = AnyApis> {
   }
 }
 
-/** The registry the relay page, bridge-webview and socket glue use unless given another. */
+/** The registry the call page, bridge-webview and socket glue use unless given another. */
 export const defaultRegistry = /* @__PURE__ */ new HandlerRegistry();
 
 /** `register` on the default registry, typed by `M` when given. */

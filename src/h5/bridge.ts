@@ -1,7 +1,7 @@
 /**
  * createBridge: the H5 side of the bridge.
  *
- * Navigate channel: `call` opens the mini program's relay page with `wx.miniProgram.navigateTo`
+ * Navigate channel: `call` opens the mini program's call page with `wx.miniProgram.navigateTo`
  * (one navigation at a time, the rest queued), the reply comes back in the URL hash, read on
  * start, `hashchange`, `pageshow`, `visibilitychange` and `popstate`, then removed from the URL.
  * Sent calls are kept in sessionStorage so a reply that arrives after a reload still lands
@@ -13,17 +13,19 @@ import { Emitter } from '../core/emitter';
 import { createId } from '../core/bytes';
 import { ReplyPayload } from '../core/hash';
 import { LIMITS } from '../core/limits';
-import { buildRelayUrl } from '../core/navigate';
+import { buildCallUrl } from '../core/navigate';
 import { AnyApis, ApiName, ApiParams, ApiResult, POSTED_CMD_KEY, POSTED_DATA_KEY } from '../core/registry';
 import { detectEnv, findMiniProgram } from './env';
 import { readHash, stripOurs } from './hash-reader';
 import { CallStore, StoredCall } from './store';
 import { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply } from './types';
 
-export const DEFAULT_RELAY_PAGE = '/miniprogram_npm/miniprogram-hybrid-kit/pages/hybrid-relay/index';
+export const DEFAULT_CALL_PAGE = '/miniprogram_npm/miniprogram-hybrid-kit/pages/hybrid-call/index';
 
 export interface BridgeOptions {
-  /** The relay page path in the mini program (app.json). */
+  /** The call page path in the mini program (app.json). */
+  callPage?: string;
+  /** @deprecated renamed to `callPage` ("relay" now names only the relay server). */
   relayPage?: string;
   /** The JS-SDK's `wx.miniProgram`; default `window.wx.miniProgram`. */
   miniProgram?: MiniProgramApi;
@@ -35,7 +37,7 @@ export interface BridgeOptions {
   maxCmdLength?: number;
   /** sessionStorage key for pending calls. */
   storageKey?: string;
-  /** Optional second channel (createSocketTransport). */
+  /** Optional second channel (createSocketCallTransport). */
   socket?: CallTransport;
   window?: Window;
 }
@@ -71,7 +73,7 @@ interface Waiter {
 
 export function createBridge<M extends object = AnyApis>(options: BridgeOptions = {}): Bridge<M> {
   const win = options.window || window;
-  const relayPage = options.relayPage || DEFAULT_RELAY_PAGE;
+  const callPage = options.callPage || options.relayPage || DEFAULT_CALL_PAGE;
   const defaultTimeout = options.timeout ?? 10_000;
   const doc = createId('d');
   const store = new CallStore(safeSession(win), options.storageKey || 'hk:bridge');
@@ -116,9 +118,9 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     recovered.emit('recovered', Object.assign({ req: call.req, api: call.api }, payload) as RecoveredReply);
   }
 
-  /** Sends the next queued call when no relay navigation is in flight. */
+  /** Sends the next queued call when no call page navigation is in flight. */
   function pump(): void {
-    // Hidden: a relay page (perhaps of a call we gave up on) still covers us; go on when shown.
+    // Hidden: a call page (perhaps of a call we gave up on) still covers us; go on when shown.
     if (inFlight || destroyed || win.document.visibilityState === 'hidden') return;
     // A call sent by an earlier load of the page may still be on its way back: wait for it.
     const now = Date.now();
@@ -144,7 +146,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   }
 
   function callNavigate(req: string, api: string, params: unknown, timeout: number, waiter: Waiter): void {
-    waiter.url = buildRelayUrl(relayPage, { req, api, params }, options.maxCmdLength ?? LIMITS.maxCmdLength);
+    waiter.url = buildCallUrl(callPage, { req, api, params }, options.maxCmdLength ?? LIMITS.maxCmdLength);
     env().then((where) => {
       if (!waiters.has(req)) return; // timed out meanwhile
       if (where !== 'miniprogram' || !miniProgram()) {

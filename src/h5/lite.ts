@@ -1,7 +1,7 @@
 /**
  * The navigate-only single-file <script> build (dist/h5/hybrid-kit.lite.min.js): the bridge over
  * the navigate/hash channel without the socket transport, for pages that have no relay server.
- * The full build (hybrid-kit.min.js) adds `createSocketTransport`. Assigning the global here,
+ * The full build (hybrid-kit.min.js) adds `createSocketCallTransport`. Assigning the global here,
  * rather than through esbuild's `globalName`, leaves out the module-interop helpers (~400 bytes).
  */
 import { createBridge } from './bridge';
@@ -9,5 +9,5 @@ import { detectEnv } from './env';
 import { HybridError } from '../core/errors';
 
 // Only what a page needs: `err instanceof HybridKit.HybridError` stands in for isHybridError, and the
-// relay page path is a createBridge option. Every byte counts against the 4 KB budget.
+// call page path is a createBridge option. Every byte counts against the 4 KB budget.
 (window as unknown as { HybridKit: object }).HybridKit = { createBridge, detectEnv, HybridError };

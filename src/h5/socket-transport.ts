@@ -12,7 +12,7 @@ import { HybridError } from '../core/errors';
 import { CallTransport } from './types';
 import { H5_ENV, MINIAPP_ENV } from '../core/protocol/envs';
 
-export interface SocketTransportOptions {
+export interface SocketCallTransportOptions {
   /** The relay's socket URL, e.g. wss://example.com/socket. */
   url: string;
   token: string;
@@ -26,13 +26,13 @@ export interface SocketTransportOptions {
   client?: Partial<Omit<SocketClientOptions, 'transport' | 'target'>>;
 }
 
-export interface SocketTransport extends CallTransport {
+export interface SocketCallTransport extends CallTransport {
   readonly client: SocketClient;
   /** True while the mini program is connected to the relay with the same token. */
   peerOnline(): boolean;
 }
 
-export function createSocketTransport(options: SocketTransportOptions): SocketTransport {
+export function createSocketCallTransport(options: SocketCallTransportOptions): SocketCallTransport {
   const Ctor = options.WebSocket || (typeof WebSocket !== 'undefined' ? (WebSocket as unknown as WebSocketLikeConstructor) : undefined);
   if (!Ctor) throw new HybridError('BAD_REQUEST', 'no WebSocket constructor: pass options.WebSocket');
   if (!options.token) throw new HybridError('UNAUTHORIZED', 'the socket transport needs a token');

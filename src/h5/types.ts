@@ -17,7 +17,7 @@ export interface CallOptions {
   transport?: 'auto' | 'navigate' | 'socket';
 }
 
-/** A channel that can carry calls besides the navigate relay (the socket transport). */
+/** A channel that can carry calls besides the navigate channel (the socket transport). */
 export interface CallTransport {
   readonly name: string;
   isOpen(): boolean;

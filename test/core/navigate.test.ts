@@ -1,5 +1,5 @@
 import { LIMITS, PROTOCOL_VERSION } from '../../src/core/limits';
-import { buildRelayUrl, decodeCmd, DecodedCmd, encodeCmd, NavigateCmd } from '../../src/core/navigate';
+import { buildCallUrl, decodeCmd, DecodedCmd, encodeCmd, NavigateCmd } from '../../src/core/navigate';
 
 const tricky = { text: '你好，世界 🙂👍🏽', pct: '100% %zz %E4', plus: 'a+b=c&d#e?f', quote: 'say "hi" \\ back', n: [1, 2.5, null, true] };
 
@@ -95,11 +95,11 @@ test('encodeCmd refuses params JSON cannot carry (cycles, BigInt)', () => {
   expect(() => encodeCmd({ req: 'r', api: 'a', params: BigInt(2) })).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
 });
 
-test('buildRelayUrl appends cmd with ? or & and the result decodes back', () => {
+test('buildCallUrl appends cmd with ? or & and the result decodes back', () => {
   const cmd = { req: 'r', api: 'a', params: { q: 'x&y=z' } };
-  const plain = buildRelayUrl('/pages/relay/index', cmd);
+  const plain = buildCallUrl('/pages/relay/index', cmd);
   expect(plain.startsWith('/pages/relay/index?cmd=')).toBe(true);
-  const withQuery = buildRelayUrl('/pages/relay/index?from=h5', cmd);
+  const withQuery = buildCallUrl('/pages/relay/index?from=h5', cmd);
   expect(withQuery.startsWith('/pages/relay/index?from=h5&cmd=')).toBe(true);
   const value = new URL(withQuery, 'https://x.invalid').searchParams.get('cmd');
   expect(okCmd(decodeCmd(value))).toEqual({ v: 1, ...cmd });

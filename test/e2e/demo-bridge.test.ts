@@ -6,7 +6,7 @@
  *  - the relay server (dist/node/server, 127.0.0.1:0) serving the H5 demo page (tools/demo-h5) at `/`;
  *  - the H5 demo page in headless Chromium as the web-view, driven through its own buttons;
  *  - WeChat played by test/helpers/wechat-harness.ts: the page's `wx.miniProgram.navigateTo` opens the
- *    library's relay page from the demo's miniprogram_npm, each new web-view `src` navigates Chromium.
+ *    library's call page from the demo's miniprogram_npm, each new web-view `src` navigates Chromium.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -25,8 +25,8 @@ jest.setTimeout(30_000);
 const { createRelayServer } = require('../../dist/node/server');
 
 const TOKEN = 'e2e-bridge';
-/** The relay page as the demo's app.json lists it (and the H5 SDK navigates to by default). */
-const RELAY_ROUTE = `miniprogram_npm/${PKG_NAME}/pages/hybrid-relay/index`;
+/** The call page as the demo's app.json lists it (and the H5 SDK navigates to by default). */
+const RELAY_ROUTE = `miniprogram_npm/${PKG_NAME}/pages/hybrid-call/index`;
 
 const tmp = tempDirs('e2e-bridge');
 let devDir: string;
@@ -60,7 +60,7 @@ beforeAll(async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   callLog = require(path.join(devDir, 'lib/handlers.js')).callLog;
   bridgePage = openDemoPage(devDir, 'pages/bridge/index', { token: TOKEN });
-  harness = new WeChatHarness({ openerPage: bridgePage, relayPage: { root: devDir, path: RELAY_ROUTE } });
+  harness = new WeChatHarness({ openerPage: bridgePage, callPage: { root: devDir, path: RELAY_ROUTE } });
 
   browser = await launchBrowser();
   h5 = await browser.newPage();
@@ -82,7 +82,7 @@ afterAll(async () => {
 });
 
 test('the bridge page loads the H5 demo page with its token, and the page knows it runs in a mini program', async () => {
-  // The demo registers the relay page the SDK navigates to by default.
+  // The demo registers the call page the SDK navigates to by default.
   const appJson = JSON.parse(fs.readFileSync(path.join(devDir, 'app.json'), 'utf8'));
   expect(appJson.pages).toContain(RELAY_ROUTE);
   expect(fs.existsSync(path.join(devDir, RELAY_ROUTE + '.js'))).toBe(true);
@@ -106,7 +106,7 @@ test('the bridge page loads the H5 demo page with its token, and the page knows 
   expect(await pushTexts()).toEqual([['notice', 'notice: 小程序已就绪']]);
 });
 
-test('calls from the H5 page open the relay page and are answered by the demo handlers, refusals with their code', async () => {
+test('calls from the H5 page open the call page and are answered by the demo handlers, refusals with their code', async () => {
   const before = callLog.length;
   const relaysBefore = harness.relayCount;
   const pushesBefore = (await pushTexts()).length;
@@ -126,7 +126,7 @@ test('calls from the H5 page open the relay page and are answered by the demo ha
   await h5.fill('#greet-name', '小明');
   expect(await pressCallButton(h5, 'greet')).toEqual({ status: 'ok', value: { text: '你好，小明！来自小程序' } });
 
-  // Four calls, each through its own relay page (never two at once), all in the demo's handlers.
+  // Four calls, each through its own call page (never two at once), all in the demo's handlers.
   expect(callLog.slice(before).map((c) => [c.api, c.source])).toEqual([
     ['echo', 'navigate'],
     ['getSystemInfo', 'navigate'],
@@ -161,7 +161,7 @@ test('a push from the demo bridge page is shown by the H5 page as text', async (
   expect(h5Log.errors).toEqual([]);
 });
 
-test('a push made while the relay page covers the bridge page waits, and arrives with the reply after back', async () => {
+test('a push made while the call page covers the bridge page waits, and arrives with the reply after back', async () => {
   const before = (await pushTexts()).length;
   let armed = true;
   let srcAtCover = -1;

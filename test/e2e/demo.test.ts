@@ -169,7 +169,7 @@ test('a call from H5 is answered by the mini program handler over the socket', a
   const refused = await callFromH5('greet');
   expect(refused).toEqual({ status: 'error', value: { code: 'BAD_REQUEST', message: 'greet needs { name: string }' } });
 
-  // Three calls ran in the demo's handlers, all through the socket (no relay page in a browser).
+  // Three calls ran in the demo's handlers, all through the socket (no call page in a browser).
   expect(callLog.slice(before).map((c: any) => [c.api, c.source])).toEqual([
     ['echo', 'socket'],
     ['getSystemInfo', 'socket'],

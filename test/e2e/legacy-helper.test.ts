@@ -3,8 +3,8 @@
  *  - the helper reproduced from its published behaviour (test/fixtures/legacy/old-hybrid-helper.js)
  *    in headless Chromium as the web-view page, with the JS-SDK played by the harness;
  *  - the BUILT bridge-webview under miniprogram-simulate on the web-view page;
- *  - the relay page at the old path pages/hybrid-page/hybrid, in two forms: the one-file page the
- *    docs show (test/fixtures/legacy/mini-program) and a copy of the shipped relay page.
+ *  - the call page at the old path pages/hybrid-page/hybrid, in two forms: the one-file page the
+ *    docs show (test/fixtures/legacy/mini-program) and a copy of the shipped call page.
  * The old helper answers only a hash of the form `#<req>=<value>&v=<nonce>`, so every callback
  * value below proves the exact bytes we wrote.
  */
@@ -34,12 +34,12 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>old page</title>
   };
 </script>`;
 
-/** The docs' one-file page, and the shipped relay page copied to the old path. */
+/** The docs' one-file page, and the shipped call page copied to the old path. */
 function copiedShippedPage(dir: string): RelayPageLocation {
   const target = path.join(dir, 'pages/hybrid-page');
   fs.mkdirSync(target, { recursive: true });
   for (const ext of ['js', 'json', 'wxml', 'wxss']) {
-    fs.copyFileSync(path.join(MP_ROOT, 'pages/hybrid-relay/index.' + ext), path.join(target, 'hybrid.' + ext));
+    fs.copyFileSync(path.join(MP_ROOT, 'pages/hybrid-call/index.' + ext), path.join(target, 'hybrid.' + ext));
   }
   return { root: dir, path: OLD_PAGE_ROUTE };
 }
@@ -77,19 +77,19 @@ const HOSTILE = '100% = a&b #frag +1 ?x=y 中文 😀👍🏽';
 
 describe.each([
   ['the one-file page of the docs', () => ({ root: path.join(FIXTURES, 'mini-program'), path: OLD_PAGE_ROUTE })],
-  ['a copy of the shipped relay page', () => copiedShippedPage(tmp.make())],
-])('old helper page ⇄ %s + bridge-webview', (_name, relayPageAt) => {
+  ['a copy of the shipped call page', () => copiedShippedPage(tmp.make())],
+])('old helper page ⇄ %s + bridge-webview', (_name, callPageAt) => {
   let page: Page;
   let log: PageLog;
   let h: WeChatHarness;
-  let relayPage: RelayPageLocation;
+  let callPage: RelayPageLocation;
 
   beforeAll(() => {
-    relayPage = relayPageAt();
+    callPage = callPageAt();
   });
 
   async function open(src: string): Promise<void> {
-    h = new WeChatHarness({ src, relayPage });
+    h = new WeChatHarness({ src, callPage });
     page = await browser.newPage();
     log = watchPage(page);
     await new WebviewDriver(h, page).start();

@@ -28,7 +28,7 @@ test('every build is there; the <script> build defines the global HybridKit', ()
   sandbox.window = sandbox;
   vm.runInNewContext(fs.readFileSync(path.join(H5_DIST, 'hybrid-kit.min.js'), 'utf8'), sandbox);
   expect(Object.keys(sandbox.HybridKit).sort()).toEqual(
-    ['DEFAULT_RELAY_PAGE', 'HybridError', 'createBridge', 'createSocketTransport', 'detectEnv', 'isHybridError'],
+    ['DEFAULT_CALL_PAGE', 'HybridError', 'createBridge', 'createSocketCallTransport', 'createSocketTransport', 'detectEnv', 'isHybridError'],
   );
   const cjs = require(path.join(H5_DIST, 'index.cjs'));
   expect(typeof cjs.createBridge).toBe('function');
@@ -54,7 +54,7 @@ test('the .d.ts of the SDK are emitted where package.json "exports" points', () 
 
 test('the navigate-only build is under 4 KiB min+gz and carries no socket client', async () => {
   const navigateOnly = await bundle("export { createBridge } from './index.mjs';");
-  const withSocket = await bundle("export { createBridge, createSocketTransport } from './index.mjs';");
+  const withSocket = await bundle("export { createBridge, createSocketCallTransport } from './index.mjs';");
   const script = fs.readFileSync(path.join(H5_DIST, 'hybrid-kit.min.js'));
   const sizes = { navigateOnly: gz(navigateOnly), withSocket: gz(withSocket), script: gz(script) };
   console.log(`H5 SDK min+gz bytes: ${JSON.stringify(sizes)}`);

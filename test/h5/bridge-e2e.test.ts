@@ -1,6 +1,6 @@
 /**
  * End to end over the navigate channel: the H5 SDK (dist/h5/hybrid-kit.js) in headless Chromium,
- * the BUILT bridge-webview and relay page in miniprogram-simulate, WeChat played by the harness.
+ * the BUILT bridge-webview and call page in miniprogram-simulate, WeChat played by the harness.
  */
 import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser, serveH5, StaticServer } from '../helpers/chromium';
@@ -20,7 +20,7 @@ const APP = `<!doctype html><meta charset="utf-8"><title>h5</title>
 <script>
   var q = new URLSearchParams(location.search);
   window.__log = [];
-  window.__bridge = HybridKit.createBridge({ relayPage: '/pages/hybrid-relay/index', timeout: Number(q.get('timeout')) || 4000, envTimeout: 300 });
+  window.__bridge = HybridKit.createBridge({ callPage: '/pages/hybrid-call/index', timeout: Number(q.get('timeout')) || 4000, envTimeout: 300 });
   __bridge.onRecovered(function (r) { __log.push(['recovered', r]); });
   ['news', 'cart'].forEach(function (name) { __bridge.on(name, function (d) { __log.push([name, d]); }); });
 </script>`;
@@ -60,7 +60,7 @@ afterEach(async () => {
   h.close();
 });
 
-test('many concurrent calls are each answered correctly, one relay page at a time, in order of completion', async () => {
+test('many concurrent calls are each answered correctly, one call page at a time, in order of completion', async () => {
   const results = await page.evaluate(() => {
     const w = window as any;
     const order: number[] = [];
@@ -103,7 +103,7 @@ test('errors and timeouts arrive with their codes, and the bridge keeps working'
   expect(await page.evaluate(() => (window as any).__bridge.pending().length)).toBe(0);
 });
 
-test('a call given up while its relay page is still open does not stack a second relay page', async () => {
+test('a call given up while its call page is still open does not stack a second call page', async () => {
   const [first, second] = await page.evaluate(() => {
     const b = (window as any).__bridge;
     const settle = (p: Promise<unknown>) => p.then((data) => ({ ok: true, data }), (e: any) => ({ ok: false, code: e.code }));
@@ -138,7 +138,7 @@ test('after a reload: a call the user cancelled is recovered as CANCELLED', asyn
   await page.evaluate(() => {
     (window as any).__bridge.call('never').catch(() => undefined);
   });
-  await waitFor(() => h.relay, 2000, 'relay page');
+  await waitFor(() => h.relay, 2000, 'call page');
   driver.reloadNext();
   h.leaveRelay();
   const recovered = await pollPage(page, () => {
@@ -149,7 +149,7 @@ test('after a reload: a call the user cancelled is recovered as CANCELLED', asyn
 });
 
 test('after a reload: a sent call that is never answered is recovered as TIMEOUT, and new calls wait for it', async () => {
-  driver.dropNext(); // navigateTo "succeeds" but no relay page opens: the reply never comes
+  driver.dropNext(); // navigateTo "succeeds" but no call page opens: the reply never comes
   await page.evaluate(() => {
     (window as any).__bridge.call('echo', 'lost', { timeout: 300 }).catch(() => undefined);
   });
@@ -204,7 +204,7 @@ test('hostile inputs: special characters round-trip, huge params refused, broken
 
   // A broken cmd sent by other code on the page: the relay answers BAD_REQUEST for the salvaged req,
   // the SDK (not waiting for it) ignores it and cleans the URL.
-  await page.evaluate(() => (window as any).wx.miniProgram.navigateTo({ url: '/pages/hybrid-relay/index?cmd=%7B%22req%22%3A%22stray1%22%2C%22api' }));
+  await page.evaluate(() => (window as any).wx.miniProgram.navigateTo({ url: '/pages/hybrid-call/index?cmd=%7B%22req%22%3A%22stray1%22%2C%22api' }));
   await waitFor(() => h.srcHistory.some((u) => u.indexOf('stray1') >= 0), 2000, 'stray reply');
   await driver.settled();
   await pollPage(page, () => (location.hash === '' ? true : undefined));

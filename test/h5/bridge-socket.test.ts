@@ -17,7 +17,7 @@ installMiniProgramGlobals();
 const { defaultRegistry } = mpModule('core/registry');
 const { SocketClient } = mpModule('core/socket/client');
 const { webSocketTransport } = mpModule('core/socket/transport');
-const { serveSocketRequests, pushOverSocket } = mpModule('behaviors/relay-socket');
+const { serveSocketRequests, pushOverSocket } = mpModule('services/socket-requests');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createRelayServer } = require('../../dist/node/server');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -28,8 +28,8 @@ const APP = `<!doctype html><meta charset="utf-8"><title>h5 socket</title>
 <script>
   var q = new URLSearchParams(location.search);
   window.__log = [];
-  window.__socket = HybridKit.createSocketTransport({ url: q.get('ws'), token: q.get('token'), client: { heartbeatInterval: 0, backoff: { base: 50, cap: 200 } } });
-  window.__bridge = HybridKit.createBridge({ relayPage: '/pages/hybrid-relay/index', timeout: 4000, envTimeout: 300, socket: window.__socket });
+  window.__socket = HybridKit.createSocketCallTransport({ url: q.get('ws'), token: q.get('token'), client: { heartbeatInterval: 0, backoff: { base: 50, cap: 200 } } });
+  window.__bridge = HybridKit.createBridge({ callPage: '/pages/hybrid-call/index', timeout: 4000, envTimeout: 300, socket: window.__socket });
   __bridge.on('news', function (d) { __log.push(['news', d]); });
 </script>`;
 
@@ -95,7 +95,7 @@ afterEach(async () => {
   h.close();
 });
 
-test('concurrent calls go over the socket, no relay page, answered in order of completion', async () => {
+test('concurrent calls go over the socket, no call page, answered in order of completion', async () => {
   gates.clear();
   const result = page.evaluate(() => {
     const w = window as any;

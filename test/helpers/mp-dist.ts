@@ -46,7 +46,7 @@ export function mpModule<T = any>(rel: string): T {
 }
 
 /** Modules of the package that its pages require by their package path. */
-const PAGE_REQUIRES = ['behaviors/hybrid-relay'];
+const PAGE_REQUIRES = ['behaviors/hybrid-call'];
 
 /** Makes `require('miniprogram-hybrid-kit/<module>')` of a page load `<pkgRoot>/<module>`, as WeChat resolves it. */
 export function resolvePackageIn(pkgRoot: string): void {

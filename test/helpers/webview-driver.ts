@@ -13,7 +13,7 @@ window.__hkSetVisibility = function (value) {
 };
 window.wx = { miniProgram: {
   navigateTo: function (o) {
-    window.__hkSetVisibility('hidden'); // the relay page covers the web-view page at once
+    window.__hkSetVisibility('hidden'); // the call page covers the web-view page at once
     window.__hkNavigateTo(o.url).then(
       function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); },
       function (e) { window.__hkSetVisibility('visible'); o.fail && o.fail({ errMsg: e.message }); }
@@ -24,7 +24,7 @@ window.wx = { miniProgram: {
 } };`;
 
 /**
- * Connects a Chromium page to a WeChatHarness: the page's navigateTo opens the relay page,
+ * Connects a Chromium page to a WeChatHarness: the page's navigateTo opens the call page,
  * postMessage fills the batch, and each new web-view `src` navigates the page (hash only:
  * same document; `reloadNext()` makes the next one a full reload, as some devices do).
  */
@@ -47,7 +47,7 @@ export class WebviewDriver {
     });
     await this.page.addInitScript(FAKE_JSSDK);
     this.harness.onSrcChange((src) => this.enqueue(() => this.navigate(src)));
-    // The relay page is gone: the web-view page is shown again.
+    // The call page is gone: the web-view page is shown again.
     this.harness.onRelay((open) => open || this.enqueue(() => this.showPage()));
     await this.loadPage();
   }

@@ -1,9 +1,9 @@
 /**
  * Plays WeChat for the bridge tests: a page with the BUILT bridge-webview on it (miniprogram-simulate;
  * a bare page of the harness's own, or a page the test opened, e.g. the demo's bridge page with
- * `openerPage` and `relayPage` pointing into its miniprogram_npm), and the relay round trip:
+ * `openerPage` and `callPage` pointing into its miniprogram_npm), and the relay round trip:
  * `openRelay(url)` does what `wx.miniProgram.navigateTo` does (hide the web-view page, push and
- * load the relay page with the query as options), `wx.navigateBack` pops it and shows the
+ * load the call page with the query as options), `wx.navigateBack` pops it and shows the
  * web-view page again. Every change of the bridge's web-view `src` is reported through
  * `onSrcChange` (test/helpers/webview-driver.ts turns each into a real navigation of a Chromium page).
  *
@@ -22,14 +22,14 @@ export function renderBridge(props: Record<string, unknown>): Rendered {
   return render(loadComponent('components/bridge-webview/index', 'hk-bridge-webview'), { minInterval: 5, ...props });
 }
 
-/** Where the built relay page lives: `root` is the mini program root, `path` its route in app.json. */
+/** Where the built call page lives: `root` is the mini program root, `path` its route in app.json. */
 export interface RelayPageLocation {
   root: string;
   path: string;
 }
 
 /**
- * `require('miniprogram-hybrid-kit/…')` in a relay page resolves as in WeChat: into the package
+ * `require('miniprogram-hybrid-kit/…')` in a call page resolves as in WeChat: into the package
  * copy the page lives in (`…/miniprogram_npm/miniprogram-hybrid-kit/`), otherwise (a page of the
  * user's own) into the built package, which is what 构建npm copies into miniprogram_npm.
  */
@@ -39,8 +39,8 @@ function resolvePackageFor(location: RelayPageLocation): void {
   resolvePackageIn(at >= 0 ? path.join(location.root, location.path.slice(0, at + marker.length)) : MP_ROOT);
 }
 
-/** The library's relay page in miniprogram_dist (what the bridge tests' H5 pages navigate to). */
-export const LIBRARY_RELAY_PAGE: RelayPageLocation = { root: MP_ROOT, path: 'pages/hybrid-relay/index' };
+/** The library's call page in miniprogram_dist (what the bridge tests' H5 pages navigate to). */
+export const LIBRARY_RELAY_PAGE: RelayPageLocation = { root: MP_ROOT, path: 'pages/hybrid-call/index' };
 
 export interface HarnessOptions {
   /** The H5 page: the harness renders the built bridge-webview on a bare page of its own… */
@@ -51,13 +51,13 @@ export interface HarnessOptions {
   minInterval?: number;
   /**
    * …or plays WeChat around a page the test opened (attached, on the page stack, loaded) that
-   * holds a bridge-webview, e.g. a demo page: the harness shows it, and hides/shows it around relay pages.
+   * holds a bridge-webview, e.g. a demo page: the harness shows it, and hides/shows it around call pages.
    */
   openerPage?: Rendered;
   /** The opener page's bridge-webview (default '#bridge'). */
   bridgeSelector?: string;
   /** The page navigateTo may open (default LIBRARY_RELAY_PAGE); any other route fails like in WeChat. */
-  relayPage?: RelayPageLocation;
+  callPage?: RelayPageLocation;
   /** What WeChat hands onLoad: the query value as sent (default) or percent-decoded once. */
   decodeOptions?: boolean;
 }
@@ -74,9 +74,9 @@ export class WeChatHarness {
   /** Each src the web-view got, in order. */
   readonly srcHistory: string[] = [];
   relay: RelayVisit | null = null;
-  /** Relay pages opened so far, and navigateBack calls made by relay pages. */
+  /** Call pages opened so far, and navigateBack calls made by call pages. */
   relayCount = 0;
-  /** Relay pages opened while another was still open (the SDK must never do that). */
+  /** Call pages opened while another was still open (the SDK must never do that). */
   stackedRelays = 0;
   backCount = 0;
   /** navigateTo urls refused because no such page exists. */
@@ -85,13 +85,13 @@ export class WeChatHarness {
   private relayListeners: Array<(open: boolean) => void> = [];
   private readonly stack: Page[];
   private readonly originalBack: unknown;
-  private readonly relayPage: RelayPageLocation;
+  private readonly callPage: RelayPageLocation;
   /** Set when the bridge sits on the test's page (the harness then does not own the page). */
   private readonly testPage: Rendered | undefined;
 
   constructor(private readonly options: HarnessOptions) {
     this.stack = pageStack();
-    this.relayPage = options.relayPage || LIBRARY_RELAY_PAGE;
+    this.callPage = options.callPage || LIBRARY_RELAY_PAGE;
     this.testPage = options.openerPage;
     const wx = globalWx();
     this.originalBack = wx.navigateBack;
@@ -155,7 +155,7 @@ export class WeChatHarness {
     this.listeners.push(fn);
   }
 
-  /** Called with true when a relay page covers the web-view page, false when it is gone. */
+  /** Called with true when a call page covers the web-view page, false when it is gone. */
   onRelay(fn: (open: boolean) => void): void {
     this.relayListeners.push(fn);
   }
@@ -164,7 +164,7 @@ export class WeChatHarness {
   openRelay(url: string): RelayVisit {
     const q = url.indexOf('?');
     const route = (q >= 0 ? url.slice(0, q) : url).replace(/^\//, '');
-    if (route !== this.relayPage.path) {
+    if (route !== this.callPage.path) {
       this.refusedUrls.push(url);
       throw new Error(`navigateTo:fail page "${route}" is not found`);
     }
@@ -180,8 +180,8 @@ export class WeChatHarness {
     this.relayCount++;
     if (this.relay) this.stackedRelays++;
     this.setOpenerShown(false);
-    resolvePackageFor(this.relayPage);
-    const page = render(loadComponent(this.relayPage.path, 'hk-relay-page', this.relayPage.root), {});
+    resolvePackageFor(this.callPage);
+    const page = render(loadComponent(this.callPage.path, 'hk-call-page', this.callPage.root), {});
     this.stack.push(page.instance as unknown as Page);
     page.attach(document.createElement('parent-wrapper'));
     this.relay = { page, options };
@@ -190,7 +190,7 @@ export class WeChatHarness {
     return this.relay;
   }
 
-  /** The user presses back on the relay page. */
+  /** The user presses back on the call page. */
   leaveRelay(): void {
     this.popRelay();
   }
@@ -230,7 +230,7 @@ export class WeChatHarness {
     for (const fn of this.listeners) fn(src);
   }
 
-  /** Closes the relay page and restores wx; the harness's own bridge is detached, a test's page is left to the test. */
+  /** Closes the call page and restores wx; the harness's own bridge is detached, a test's page is left to the test. */
   close(): void {
     if (this.relay) this.popRelay();
     globalWx().navigateBack = this.originalBack;

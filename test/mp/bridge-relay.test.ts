@@ -6,8 +6,8 @@ const hash = mpModule('core/hash');
 const navigate = mpModule('core/navigate');
 const { defaultRegistry } = mpModule('core/registry');
 
-const RELAY = '/pages/hybrid-relay/index';
-const cmdUrl = (req: string, api: string, params?: unknown) => navigate.buildRelayUrl(RELAY, { req, api, params });
+const RELAY = '/pages/hybrid-call/index';
+const cmdUrl = (req: string, api: string, params?: unknown) => navigate.buildCallUrl(RELAY, { req, api, params });
 
 function replyIn(url: string, req: string): any {
   const found = hash.decodeHash(hash.splitHash(url).hash).entries.find((e: any) => e.key === req);

@@ -4,7 +4,7 @@ import { renderBridge, WeChatHarness } from '../helpers/wechat-harness';
 import { sleep, waitFor } from '../helpers/wait';
 
 const hash = mpModule('core/hash');
-const mailbox = mpModule('behaviors/relay-mailbox');
+const mailbox = mpModule('services/reply-mailbox');
 const registry = mpModule('core/registry');
 
 function entriesOf(url: string): Record<string, unknown> {

@@ -96,7 +96,7 @@ test('the size budget is enforced', () => {
 /** Component path → simulate id, each loaded once from miniprogram_npm (loading twice renders nothing). */
 function loadAll(): Map<string, string> {
   const npmDir = path.join(projectDir, 'miniprogram_npm', PKG_NAME);
-  resolvePackageIn(npmDir); // the relay page requires its behavior by package path, as WeChat resolves it
+  resolvePackageIn(npmDir); // the call page requires its behavior by package path, as WeChat resolves it
   const ids = new Map<string, string>();
   for (const component of findComponents(npmDir)) ids.set(component, simulate.load(path.join(npmDir, component), 'hk-under-test', { rootPath: npmDir }));
   return ids;

@@ -38,7 +38,7 @@
 
   // ---- the connection (shared by chat, socket calls and socket pushes) ----
 
-  var socket = Kit.createSocketTransport({
+  var socket = Kit.createSocketCallTransport({
     url: wsUrl,
     token: token,
     env: env,

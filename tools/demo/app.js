@@ -6,7 +6,7 @@ App({
   /** Read by the pages; tests and your own setup may change it before a page loads. */
   globalData: Object.assign({}, config),
   onLaunch() {
-    // One set of handlers answers the H5 page on every channel: the relay page (navigate) and the socket.
+    // One set of handlers answers the H5 page on every channel: the call page (navigate) and the socket.
     this.globalData.offHandlers = registerDemoHandlers();
   },
 });

@@ -7,12 +7,12 @@
 import { ReplyPayload, errorReply, splitHash } from '../../core/hash';
 import { LIMITS } from '../../core/limits';
 import { defaultRegistry, readPostedItem } from '../../core/registry';
-import { OutboxItem, attachSink, makePush, returnUndelivered } from '../../behaviors/relay-mailbox';
-import { HashOutbox } from './outbox';
+import { MailItem, attachSink, makePush, returnUndelivered } from '../../services/reply-mailbox';
+import { HashQueue } from './hash-queue';
 import { QueryValue, buildWebviewUrl } from './url';
 
 interface Runtime {
-  outbox: HashOutbox;
+  outbox: HashQueue;
   detach?: () => void;
   page: unknown;
   visible: boolean;
@@ -75,7 +75,7 @@ Component({
   },
   lifetimes: {
     attached() {
-      const rt: Runtime = { outbox: new HashOutbox(), page: topPage(), visible: true, lastWrite: 0, seen: [] };
+      const rt: Runtime = { outbox: new HashQueue(), page: topPage(), visible: true, lastWrite: 0, seen: [] };
       runtimes.set(this, rt);
       const self = this;
       rt.detach = attachSink({
@@ -85,7 +85,7 @@ Component({
         get page() {
           return rt.page;
         },
-        receive: (items: OutboxItem[]) => this.enqueue(items),
+        receive: (items: MailItem[]) => this.enqueue(items),
       });
     },
     detached() {
@@ -133,7 +133,7 @@ Component({
       if (Object.keys(patch).length) this.setData(patch);
     },
 
-    enqueue(items: OutboxItem[]) {
+    enqueue(items: MailItem[]) {
       const rt = runtimes.get(this);
       if (!rt) {
         returnUndelivered(items, { webviewId: this.data.webviewId });
@@ -175,7 +175,7 @@ Component({
       return push.id;
     },
 
-    /** Answers request `req` of the H5 page directly (without the relay page). */
+    /** Answers request `req` of the H5 page directly (without the call page). */
     reply(req: string, payload: ReplyPayload) {
       this.enqueue([{ kind: 'reply', req, payload }]);
     },

@@ -1,6 +1,6 @@
 /**
  * The demo's answers to the H5 page. Registered once (app.js onLaunch) in the library's default
- * registry, so the same handlers serve calls that arrive through the relay page (navigate
+ * registry, so the same handlers serve calls that arrive through the call page (navigate
  * channel), the postMessage batch and the socket.
  */
 const { register } = require('miniprogram-hybrid-kit/core/registry');

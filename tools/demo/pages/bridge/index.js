@@ -1,6 +1,6 @@
 /**
  * The H5 demo page in a <web-view> through the library's bridge-webview. Calls from the page open
- * the relay page (navigate channel) and are answered by the handlers of lib/handlers.js; the
+ * the call page (navigate channel) and are answered by the handlers of lib/handlers.js; the
  * replies and the pushes below reach the page through the URL hash, without a reload.
  */
 const { callLog, HANDLER_NAMES } = require('../../lib/handlers');
@@ -21,7 +21,7 @@ Component({
       // Set once: bridge-webview keeps the part before '#' fixed from here on.
       this.setData({ h5Url: app.globalData.h5Url, query: { token, env: 'h5', from: 'webview' } });
     },
-    /** Back from the relay page: tell the H5 page how many calls were answered meanwhile. */
+    /** Back from the call page: tell the H5 page how many calls were answered meanwhile. */
     onShow() {
       const rt = runtimes.get(this);
       if (!rt || callLog.length === rt.seenCalls) return;

@@ -5,11 +5,11 @@
  * reconnect, delivered once), so a restart of the server mid-conversation loses nothing; a message
  * the relay never acks turns `failed` after DELIVERY_TTL and the retry tap sends it again with the
  * same id. Calls from the H5 page that arrive over the socket are answered by the same handlers as
- * the relay page (serveSocketRequests).
+ * the call page (serveSocketRequests).
  */
-const { serveSocketRequests } = require('miniprogram-hybrid-kit/behaviors/relay-socket');
+const { serveSocketRequests } = require('miniprogram-hybrid-kit/services/socket-requests');
 const { linkChatPanel, managerSocket } = require('miniprogram-hybrid-kit/components/chat-panel/socket-link');
-const { relayPage } = require('../../lib/relay-page');
+const { socketPage } = require('../../lib/socket-page');
 
 const SELF = 'miniapp';
 const PEER = 'h5';
@@ -20,7 +20,7 @@ const DELIVERY_TTL = 30000;
 const links = new WeakMap();
 
 Component({
-  behaviors: [relayPage],
+  behaviors: [socketPage],
   options: { pureDataPattern: /^_/ },
   data: {
     token: '',
@@ -35,8 +35,8 @@ Component({
   },
   methods: {
     onLoad(options) {
-      const client = this.joinRelay(options);
-      this.setData({ token: this.relayConfig().token });
+      const client = this.joinSocket(options);
+      this.setData({ token: this.socketSettings().token });
       links.set(this, linkChatPanel(this.selectComponent('#chat'), managerSocket(this), { event: 'chat', name: SELF, peerRole: PEER, ttl: DELIVERY_TTL }));
       serveSocketRequests({ onRequest: (handler) => this.socketOnRequest(handler) });
       this.keepListeners(

@@ -2,13 +2,13 @@
  * The state of the shared relay connection, live. socket-manager gives this page the same
  * connection as the chat page (same URL, token and env) and mirrors its state into `socketState`.
  */
-const { relayPage } = require('../../lib/relay-page');
+const { socketPage } = require('../../lib/socket-page');
 
 const CHANGE_LIMIT = 8;
 const SHOWN_STATS = ['state', 'attempts', 'retries', 'sent', 'received', 'queued', 'unacked', 'rtt'];
 
 Component({
-  behaviors: [relayPage],
+  behaviors: [socketPage],
   data: {
     url: '',
     stats: { state: 'idle' },
@@ -17,8 +17,8 @@ Component({
   },
   methods: {
     onLoad(options) {
-      const client = this.joinRelay(options);
-      const config = this.relayConfig();
+      const client = this.joinSocket(options);
+      const config = this.socketSettings();
       this.setData({ url: `${config.url} · token ${config.token} · env ${config.env}` });
       this.refresh();
       this.keepListeners(

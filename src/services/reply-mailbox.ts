@@ -1,6 +1,6 @@
 /**
  * Where replies and pushes for the H5 page wait for a bridge-webview to write them into its hash.
- * The relay page (or app code) delivers here; each bridge-webview attaches as a sink. A target
+ * The call page (or app code) delivers here; each bridge-webview attaches as a sink. A target
  * picks the sink: by `webviewId`, else by the page the sink lives on, else the newest sink.
  * Items with no sink yet are kept (bounded, with a TTL) and handed to the next matching sink,
  * so a reply made while no bridge is attached is not lost.
@@ -10,13 +10,13 @@ import { createId } from '../core/bytes';
 import { checkName, stringifyJson } from '../core/json';
 import { PushMessage, ReplyPayload } from '../core/hash';
 
-export type OutboxItem =
+export type MailItem =
   /** `legacy`: the call came from a page of the original helper; written alone, as a bare value (core/legacy-reply). */
   | { kind: 'reply'; req: string; payload: ReplyPayload; legacy?: boolean }
   | { kind: 'push'; push: PushMessage };
 
 export interface DeliveryTarget {
-  /** The page object the bridge-webview lives on (the relay page's opener). */
+  /** The page object the bridge-webview lives on (the call page's opener). */
   page?: unknown;
   webviewId?: string;
 }
@@ -24,12 +24,12 @@ export interface DeliveryTarget {
 export interface ReplySink {
   readonly webviewId: string;
   readonly page: unknown;
-  receive(items: OutboxItem[]): void;
+  receive(items: MailItem[]): void;
 }
 
 interface Unclaimed {
   target: DeliveryTarget;
-  item: OutboxItem;
+  item: MailItem;
 }
 
 /** How long an item waits for a sink, and how many may wait. */
@@ -50,7 +50,7 @@ function findSink(target: DeliveryTarget): ReplySink | undefined {
   return undefined;
 }
 
-function deliver(item: OutboxItem, target: DeliveryTarget): boolean {
+function deliver(item: MailItem, target: DeliveryTarget): boolean {
   const sink = findSink(target);
   if (sink) {
     sink.receive([item]);
@@ -72,7 +72,7 @@ export function attachSink(sink: ReplySink): () => void {
 }
 
 /** Gives items back (a bridge detached before writing them); they wait for the next sink. */
-export function returnUndelivered(items: OutboxItem[], target: DeliveryTarget): void {
+export function returnUndelivered(items: MailItem[], target: DeliveryTarget): void {
   for (const item of items) deliver(item, target);
 }
 

@@ -3,14 +3,14 @@
  * app.globalData (config.js) once onLoad knows the token, plus cleanup of the listeners a page
  * adds to the shared client. Pages with the same URL, token and env share one connection.
  *
- *   Component({ behaviors: [relayPage], methods: { onLoad(o) { const client = this.joinRelay(o); … } } })
+ *   Component({ behaviors: [socketPage], methods: { onLoad(o) { const client = this.joinSocket(o); … } } })
  */
 const { socketManager } = require('miniprogram-hybrid-kit/behaviors/socket-manager');
 
 /** Per page instance: its socket configuration and the listeners to remove on detach. */
 const runtimes = new WeakMap();
 
-function relayConfig(token) {
+function settingsFor(token) {
   const globalData = getApp().globalData;
   return Object.assign({}, globalData.socket, {
     url: globalData.relayUrl,
@@ -19,7 +19,7 @@ function relayConfig(token) {
   });
 }
 
-const relayPage = Behavior({
+const socketPage = Behavior({
   behaviors: [socketManager],
   lifetimes: {
     detached() {
@@ -36,13 +36,13 @@ const relayPage = Behavior({
       return rt && rt.config;
     },
     /** Joins the shared connection for `options.token` (or the configured one); returns the client. */
-    joinRelay(options) {
-      const rt = { config: relayConfig(options && options.token), offs: [] };
+    joinSocket(options) {
+      const rt = { config: settingsFor(options && options.token), offs: [] };
       runtimes.set(this, rt);
       this.socketStart();
       return this.socketClient();
     },
-    relayConfig() {
+    socketSettings() {
       return runtimes.get(this).config;
     },
     /** Keeps `off` functions of client listeners until the page goes away. */
@@ -55,4 +55,4 @@ const relayPage = Behavior({
   },
 });
 
-module.exports = { relayPage };
+module.exports = { socketPage };

@@ -1,30 +1,30 @@
 /**
- * hybrid-relay: the behavior of the relay page the H5 SDK opens with
- * `wx.miniProgram.navigateTo({ url: '<relay page>?cmd=…' })`. It decodes `cmd` defensively,
+ * hybrid-call: the behavior of the call page the H5 SDK opens with
+ * `wx.miniProgram.navigateTo({ url: '<call page>?cmd=…' })`. It decodes `cmd` defensively,
  * runs the registered handler (with a timeout), hands the reply to the opener's bridge-webview
  * and navigates back. Every path answers: a broken cmd (BAD_REQUEST, when its `req` can be
  * recovered), an unknown api (METHOD_NOT_FOUND), a throw (HANDLER_ERROR), a slow handler
  * (TIMEOUT), the user leaving first (CANCELLED). A `cmd` without `v` comes from a page of the
  * original helper and is answered in its shape (a bare value, see core/legacy-reply).
  *
- * Use it in a page built with Component() (the shipped page pages/hybrid-relay does):
- *   Component({ behaviors: [hybridRelay] })
- * A page that defines its own onLoad calls `this.startRelay(options)` from it.
+ * Use it in a page built with Component() (the shipped page pages/hybrid-call does):
+ *   Component({ behaviors: [hybridCall] })
+ * A page that defines its own onLoad calls `this.startCall(options)` from it.
  */
 import { decodeCmd } from '../core/navigate';
 import { errorReply } from '../core/hash';
 import { cmdMentionsVersion } from '../core/legacy-reply';
 import { PendingInvocation, defaultRegistry } from '../core/registry';
-import { DeliveryTarget, deliverReply } from './relay-mailbox';
+import { DeliveryTarget, deliverReply } from '../services/reply-mailbox';
 
-interface RelayRun {
+interface CallRun {
   invocation?: PendingInvocation;
   target: DeliveryTarget;
   /** The page was unloaded (the user went back): no navigateBack then. */
   left: boolean;
 }
 
-const runs = new WeakMap<object, RelayRun>();
+const runs = new WeakMap<object, CallRun>();
 
 /** The page below this one on the stack: the web-view page that opened us. */
 function openerOf(self: object): unknown {
@@ -35,7 +35,7 @@ function openerOf(self: object): unknown {
   return i < 0 && pages.length ? pages[pages.length - 1] : undefined;
 }
 
-function goBack(self: object, run: RelayRun): void {
+function goBack(self: object, run: CallRun): void {
   if (run.left) return;
   const pages: unknown[] = typeof getCurrentPages === 'function' ? getCurrentPages() : [];
   // Never pop a page that is not ours (the user may have navigated on meanwhile).
@@ -47,52 +47,57 @@ function goBack(self: object, run: RelayRun): void {
   });
 }
 
-export const hybridRelay = Behavior({
+export const hybridCall = Behavior({
   data: {
     /** 'running' | 'done' — for the page's loading UI. */
-    relayState: 'idle',
-    relayApi: '',
+    callState: 'idle',
+    callApi: '',
   },
   lifetimes: {
     detached() {
-      this.cancelRelay('the user left the relay page before the handler finished');
+      this.cancelCall('the user left the call page before the handler finished');
     },
   },
   methods: {
     onLoad(options: Record<string, string | undefined>) {
-      this.startRelay(options);
+      this.startCall(options);
     },
     onUnload() {
-      this.cancelRelay('the user left the relay page before the handler finished');
+      this.cancelCall('the user left the call page before the handler finished');
     },
 
     /** Handles one `cmd` (page options). Safe to call once per page. */
-    startRelay(options: Record<string, string | undefined> | undefined) {
+    startCall(options: Record<string, string | undefined> | undefined) {
       if (runs.has(this)) return;
-      const run: RelayRun = { target: { page: openerOf(this) }, left: false };
+      const run: CallRun = { target: { page: openerOf(this) }, left: false };
       runs.set(this, run);
       const raw = options ? options.cmd : undefined;
       const decoded = decodeCmd(raw);
       if (!decoded.ok) {
         // Without a req nobody can be answered; the caller's own timeout tells it.
         if (decoded.req) deliverReply(decoded.req, errorReply(decoded.error), run.target, !cmdMentionsVersion(raw));
-        this.setData({ relayState: 'done' });
+        this.setData({ callState: 'done' });
         goBack(this, run);
         return;
       }
       const { req, api, params, v } = decoded.cmd;
-      this.setData({ relayState: 'running', relayApi: api });
+      this.setData({ callState: 'running', callApi: api });
       run.invocation = defaultRegistry.invoke(api, params, { req, source: 'navigate' });
       run.invocation.reply.then((reply) => {
         deliverReply(req, reply, run.target, v === undefined);
         if (run.left) return;
-        this.setData({ relayState: 'done' });
+        this.setData({ callState: 'done' });
         goBack(this, run);
       });
     },
 
+    /** @deprecated renamed to `startCall`. */
+    startRelay(options: Record<string, string | undefined> | undefined) {
+      this.startCall(options);
+    },
+
     /** The user left: answer CANCELLED now (the handler's late result is ignored). */
-    cancelRelay(reason: string) {
+    cancelCall(reason: string) {
       const run = runs.get(this);
       if (!run || run.left) return;
       run.left = true;
@@ -100,3 +105,6 @@ export const hybridRelay = Behavior({
     },
   },
 });
+
+/** @deprecated renamed to `hybridCall` ("relay" now names only the relay server). */
+export const hybridRelay = hybridCall;

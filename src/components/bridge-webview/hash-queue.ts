@@ -9,24 +9,24 @@ import { HybridError } from '../../core/errors';
 import { HashEntry, PUSH_KEY, PushMessage, encodeHash, encodeHashEntry, errorReply } from '../../core/hash';
 import { LIMITS } from '../../core/limits';
 import { encodeLegacyHash, legacyReplyValue } from '../../core/legacy-reply';
-import { OutboxItem } from '../../behaviors/relay-mailbox';
+import { MailItem } from '../../services/reply-mailbox';
 
 /** Room kept for `&v=<nonce>` and the page's own fragment separator. */
 const NONCE_ROOM = 32;
 
-export class HashOutbox {
-  private items: OutboxItem[] = [];
+export class HashQueue {
+  private items: MailItem[] = [];
 
   get length(): number {
     return this.items.length;
   }
 
-  add(items: OutboxItem[]): void {
+  add(items: MailItem[]): void {
     this.items.push(...items);
   }
 
   /** Everything still waiting, removed (the bridge is going away). */
-  drain(): OutboxItem[] {
+  drain(): MailItem[] {
     return this.items.splice(0, this.items.length);
   }
 
@@ -72,7 +72,7 @@ export class HashOutbox {
     return { hash: prefix ? prefix + '&' + ours : ours, dropped };
   }
 
-  private costOf(item: OutboxItem, firstPush: boolean): number {
+  private costOf(item: MailItem, firstPush: boolean): number {
     if (item.kind === 'reply') return encodeHashEntry(item.req, item.payload).length + 1;
     // A push joins the list under PUSH_KEY: its JSON plus a comma, encoded.
     const encoded = encodeURIComponent(JSON.stringify(item.push)).length + 3;
