@@ -54,11 +54,15 @@ export class SeqBacklog {
     this.compact();
   }
 
-  /** Live frames with seq > after, oldest first. */
-  after(after: number, now: number): Stamped[] {
+  /** Live frames with seq > after, oldest first; `ages` (when given) gets each one's age in ms. */
+  after(after: number, now: number, ages?: number[]): Stamped[] {
     this.expire(now);
     const out: Stamped[] = [];
-    for (let i = this.head; i < this.seqs.length; i++) if (this.seqs[i] > after) out.push([this.seqs[i], this.texts[i]]);
+    for (let i = this.head; i < this.seqs.length; i++) {
+      if (this.seqs[i] <= after) continue;
+      out.push([this.seqs[i], this.texts[i]]);
+      if (ages) ages.push(now - (this.expiries[i] - this.limits.backlogTtlMs));
+    }
     return out;
   }
 

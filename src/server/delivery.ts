@@ -11,6 +11,12 @@ import { SendBatcher } from './send-batch';
 
 export class Outlet {
   private readonly batcher = new SendBatcher();
+  /**
+   * performance.now() when the frame being routed was received, while the hub forwards it
+   * synchronously (memory hub): frames written meanwhile are timed for the forward latency
+   * histogram. Undefined otherwise (Redis deliveries, replays): counted, not timed.
+   */
+  receivedAt: number | undefined = undefined;
 
   constructor(private readonly maxBufferedBytes: number, private readonly metrics: RelayMetrics) {}
 
@@ -29,7 +35,7 @@ export class Outlet {
   sendStamped(conn: Connection, seq: number, text: string): void {
     if (seq > conn.sentSeq && this.send(conn, text)) {
       conn.sentSeq = seq;
-      this.metrics.messagesForwarded++;
+      this.metrics.forwarded(this.receivedAt === undefined ? undefined : performance.now() - this.receivedAt);
     }
   }
 

@@ -36,6 +36,7 @@ export class Intake {
   /** One WebSocket message from `conn`. */
   onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.state === 'closed') return;
+    const receivedAt = performance.now();
     const { metrics, outlet, hub, replayer } = this.parts;
     metrics.messagesReceived++;
     if (!takeToken(conn, this.limit, Date.now())) return this.rateLimited(conn, data, isBinary);
@@ -65,11 +66,11 @@ export class Intake {
         if ((SERVER_ONLY_TYPES as readonly string[]).indexOf(frame.type) >= 0) {
           return this.refuse(conn, new HybridError('BAD_REQUEST', `"${frame.type}" frames are sent by the server only`), idOf(frame));
         }
-        this.route(conn, frame, text);
+        this.route(conn, frame, text, receivedAt);
     }
   }
 
-  private route(conn: Connection, frame: Frame, text: string): void {
+  private route(conn: Connection, frame: Frame, text: string, receivedAt: number): void {
     const { metrics, outlet, hub, replayer } = this.parts;
     // A client that talks before sending `resume` is a plain one: serve it live now.
     if (conn.state === 'pending') replayer.startLive(conn, null);
@@ -79,14 +80,17 @@ export class Intake {
     }
     const tail = conn.fromField + innerJson(frame, text);
     const ackId = frame.type === 'message' ? idOf(frame) : undefined;
+    outlet.receivedAt = receivedAt;
     hub.forward(conn.key, conn.env, to, tail, (err) => {
       if (err) {
         metrics.rejects.offline++;
         outlet.control(conn, errorFrame(err, idOf(frame)));
       } else if (ackId !== undefined) {
         outlet.control(conn, { type: 'ack', id: ackId });
+        metrics.acked(performance.now() - receivedAt);
       }
     });
+    outlet.receivedAt = undefined;
   }
 
   private rateLimited(conn: Connection, data: RawData, isBinary: boolean): void {

@@ -24,7 +24,7 @@ export class MemoryHub implements Hub {
   constructor(
     private readonly registry: HubRegistry,
     private readonly limits: MemoryHubLimits,
-    private readonly metrics: Pick<RelayMetrics, 'drops'>,
+    private readonly metrics: Pick<RelayMetrics, 'drops'> & Partial<Pick<RelayMetrics, 'replayed'>>,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -86,7 +86,10 @@ export class MemoryHub implements Hub {
     }
     const from = after ?? rec.sentSeq;
     rec.backlog.trim(from);
-    done(rec.backlog.after(from, this.now()));
+    const ages: number[] = [];
+    const frames = rec.backlog.after(from, this.now(), ages);
+    if (this.metrics.replayed) for (const age of ages) this.metrics.replayed(age);
+    done(frames);
   }
 
   confirm(key: string, env: string, lastSeq: number): void {

@@ -140,6 +140,28 @@ describe('metrics (prom-client)', () => {
     await closeAll([a, b]);
   });
 
+  test('the relay feeds the histograms: forward latency, ack latency, backlog age at replay (memory hub)', async () => {
+    const relay = await relayWith({ metrics: true });
+    const count = async (name: string) => Number(new RegExp(`^${name}_count (\\d+)$`, 'm').exec(await relay.prometheus())![1]);
+    const h5 = await TestClient.open(relay, 'hist', 'h5', 0);
+    h5.send({ type: 'message', id: 'm1', data: 'waits in the backlog' }); // the mini program is not there yet
+    await h5.next((f) => f.type === 'ack' && f.id === 'm1');
+    expect(await count('hybrid_kit_ack_latency_seconds')).toBe(1);
+    expect(await count('hybrid_kit_forward_latency_seconds')).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    const mp = await TestClient.open(relay, 'hist', 'miniapp', 0); // resume from 0: the backlog is replayed
+    await mp.next((f) => f.type === 'message' && f.id === 'm1');
+    expect(await count('hybrid_kit_backlog_age_seconds')).toBe(1);
+    const text = await relay.prometheus();
+    expect(Number(/^hybrid_kit_backlog_age_seconds_sum (\S+)$/m.exec(text)![1])).toBeGreaterThanOrEqual(0.03);
+    h5.send({ type: 'message', id: 'm2', data: 'live' });
+    await mp.next((f) => f.type === 'message' && f.id === 'm2');
+    expect(await count('hybrid_kit_forward_latency_seconds')).toBe(1);
+    expect(await count('hybrid_kit_ack_latency_seconds')).toBe(2);
+    expect(relay.metrics()).toMatchObject({ replayed: 1, acks: 2 });
+    await closeAll([h5, mp]);
+  });
+
   test('a bearer token protects /metrics (401 without it, constant-time compare)', async () => {
     const relay = await relayWith({ metrics: true, metricsToken: 'scrape-me' });
     const port = relay.address()!.port;
