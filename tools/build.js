@@ -113,7 +113,6 @@ const mp = series(parallel(series(mpScripts, mpBundles), mpStatics), mpOldPaths)
  * the global `HybridKit`.
  */
 async function h5Bundles() {
-  if (!fs.existsSync(config.h5Entry)) return; // the SDK has not landed yet
   const esbuild = require('esbuild');
   const common = { bundle: true, target: 'es2017', platform: 'browser', logLevel: 'warning' };
   const out = (name) => path.join(config.h5Dist, name);
@@ -142,18 +141,11 @@ function precompress(files) {
 }
 h5Bundles.displayName = 'h5:bundles';
 
-function skipWithout(entry, task) {
-  const wrapped = (done) => (fs.existsSync(entry) ? task() : done());
-  wrapped.displayName = task.displayName || task.name;
-  return wrapped;
-}
-
-const h5Types = skipWithout(config.h5Entry, compileProject('tsconfig.h5.json', path.join(config.h5Dist, 'types'), { declarationsOnly: true }));
+const h5Types = compileProject('tsconfig.h5.json', path.join(config.h5Dist, 'types'), { declarationsOnly: true });
 h5Types.displayName = 'h5:types';
 const h5 = parallel(h5Bundles, h5Types);
 
-const serverEntry = path.join(config.src, 'server', 'index.ts');
-const server = skipWithout(serverEntry, compileProject('tsconfig.server.json', config.nodeDist));
+const server = compileProject('tsconfig.server.json', config.nodeDist);
 server.displayName = 'server';
 
 const build = series(clean, parallel(mp, h5, server));

@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 
 /* eslint-disable @typescript-eslint/no-var-requires */
 const goals = require('../../tools/bench/lib/goals');
-const { finish, skipped, table, markdown } = require('../../tools/bench/lib/results');
+const { finish, suiteFailed, table, markdown } = require('../../tools/bench/lib/results');
 const { maxInWindow, percentile, summarize } = require('../../tools/bench/lib/stats');
 const { startMinimalForwarder, closeWss } = require('../../tools/bench/baselines/minimal-forwarder');
 const { startExpressWsRelay } = require('../../tools/bench/baselines/express-ws-relay');
@@ -32,11 +32,21 @@ describe('results: ratio and met come from the numbers and the goal', () => {
     expect(finish({ figure: 'bytes', ours: 170, baseline: 1_289_189, unit: 'B', goal: goals.info() }).ratio).toBeCloseTo(0.0001319, 7);
   });
 
-  test('a skipped figure has no ours, ratio or met, keeps its reason and a measured baseline', () => {
-    const row = finish({ ...skipped('relay msg/s', 'msg/s', goals.ratioAtLeast(0.8), 'relay server not built'), baseline: 500 });
-    expect(row).toMatchObject({ ours: null, baseline: 500, ratio: null, met: null, skipped: 'relay server not built' });
-    expect(table([row])).toContain('skipped: relay server not built');
-    expect(markdown([row]).split('\n')).toHaveLength(3);
+  test('a failed suite is one row with its error and no numbers, printed as FAILED', () => {
+    const row = suiteFailed('relay', new Error('relay server not built (dist/node/server/index.js is missing; run npm run build)'));
+    expect(row).toMatchObject({ figure: 'relay: suite failed', ours: null, ratio: null, met: null, failed: expect.stringContaining('relay server not built') });
+    expect(table([row])).toContain('FAILED: relay server not built');
+    expect(markdown([row]).split('\n')[2]).toMatch(/^\| relay: suite failed \| FAILED \|/);
+  });
+});
+
+describe('our pieces: a missing build fails loudly', () => {
+  const { builtPath, requireBuilt } = require('../../tools/bench/adapters/ours');
+
+  test('builtPath and requireBuilt throw for a build that is not there, naming it and the fix', () => {
+    expect(() => builtPath('dist/node/server/no-such-file.js', 'relay server')).toThrow('relay server not built (dist/node/server/no-such-file.js is missing; run npm run build)');
+    expect(() => requireBuilt('miniprogram_dist/no-such-module.js', 'socket client')).toThrow(/socket client not built/);
+    expect(builtPath('package.json', 'package manifest')).toMatch(/package\.json$/);
   });
 });
 

@@ -10,7 +10,7 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { finish, table, markdown } = require('./lib/results');
+const { finish, suiteFailed, table, markdown } = require('./lib/results');
 const { killAll } = require('./lib/proc');
 
 const SUITES = {
@@ -58,14 +58,14 @@ async function main() {
     } catch (err) {
       failed = true;
       process.stderr.write(`  ${name} failed: ${(err && err.stack) || err}\n`);
-      results.push({ figure: `${name}: suite failed`, ours: null, baseline: null, ratio: null, unit: '-', goal: '-', met: null, skipped: String((err && err.message) || err) });
+      results.push(suiteFailed(name, err));
     }
     log(`${name} took ${((Date.now() - suiteStart) / 1000).toFixed(1)} s`);
   }
   fs.writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
   console.log('\n' + table(results));
   if (args.markdown) console.log(`\nMachine: ${machine()}\n\n${markdown(results)}`);
-  console.log(`\n${results.length} figures, ${results.filter((r) => r.met === true).length} goals met, ${results.filter((r) => r.met === false).length} missed, ${results.filter((r) => r.skipped).length} skipped; ${((Date.now() - started) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), args.out) || args.out}`);
+  console.log(`\n${results.length} figures, ${results.filter((r) => r.met === true).length} goals met, ${results.filter((r) => r.met === false).length} missed, ${results.filter((r) => r.failed).length} suites failed; ${((Date.now() - started) / 1000).toFixed(1)} s; written to ${path.relative(process.cwd(), args.out) || args.out}`);
   return failed ? 1 : 0;
 }
 

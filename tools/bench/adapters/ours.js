@@ -1,24 +1,16 @@
 /**
  * The one place that knows how to start and drive our own pieces from their builds (dist/node,
- * miniprogram_dist, dist/h5). A piece that has not landed yet throws NotLanded, and its figures
- * are reported as skipped with that reason.
+ * miniprogram_dist, dist/h5). A missing build is an error that fails its suite (run `npm run build`).
  */
 const fs = require('fs');
 const path = require('path');
 
 const root = path.resolve(__dirname, '../../..');
 
-class NotLanded extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'NotLanded';
-  }
-}
-
-/** The absolute path of a built file; NotLanded when it is missing. */
+/** The absolute path of a built file; throws when it is missing. */
 function builtPath(rel, piece) {
   const file = path.join(root, rel);
-  if (!fs.existsSync(file)) throw new NotLanded(`${piece} not built (${rel})`);
+  if (!fs.existsSync(file)) throw new Error(`${piece} not built (${rel} is missing; run npm run build)`);
   return file;
 }
 
@@ -77,4 +69,4 @@ function chatPanelDriver() {
   };
 }
 
-module.exports = { root, NotLanded, builtPath, requireBuilt, startRelay, createSocketClient, chatPanelDriver };
+module.exports = { root, builtPath, requireBuilt, startRelay, createSocketClient, chatPanelDriver };

@@ -1,16 +1,8 @@
-/**
- * Runs `fn(spawn)` with its own child processes (all stopped afterwards). A piece that has not
- * landed (NotLanded, also when thrown in a child) gives { notLanded: reason } instead of failing.
- */
+/** Runs `fn(spawn)` with its own child processes (all stopped afterwards, also on an error). */
 const { withWorkers } = require('./proc');
 
-async function isolated(fn) {
-  try {
-    return await withWorkers(fn);
-  } catch (err) {
-    if (err && err.name === 'NotLanded') return { notLanded: err.message };
-    throw err;
-  }
+function isolated(fn) {
+  return withWorkers(fn);
 }
 
 module.exports = { isolated };

@@ -22,7 +22,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-/** The child's error, keeping its name (NotLanded is a skip, not a failure) and its stack. */
+/** The child's error, keeping its name and its stack. */
 function childError(msg) {
   const err = new Error(msg.error);
   if (msg.name) err.name = msg.name;

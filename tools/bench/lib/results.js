@@ -1,6 +1,7 @@
 /**
  * Finished figures: ratio = ours / baseline, `met` from the goal, and the readable table.
- * A figure is { figure, ours, baseline?, unit, goal, note? } or { figure, unit, goal, skipped }.
+ * A figure is { figure, ours, baseline?, unit, goal, note? }; a suite that failed is one row
+ * { figure, failed } (suiteFailed), printed as FAILED with the error.
  */
 const { fmt } = require('./goals');
 
@@ -16,17 +17,14 @@ function finish(raw) {
   // Four significant digits: a ratio of 0.00013 must not print as 0.
   const ratio = ours !== null && baseline ? Number((raw.ours / raw.baseline).toPrecision(4)) : null;
   const out = { figure: raw.figure, ours, baseline, ratio, unit: raw.unit, goal: raw.goal.text, met: null };
-  if (raw.skipped) {
-    out.skipped = raw.skipped;
-    out.ratio = null;
-  } else if (ours !== null && raw.goal.test) out.met = Boolean(raw.goal.test({ ours: raw.ours, baseline: raw.baseline, ratio }));
+  if (ours !== null && raw.goal.test) out.met = Boolean(raw.goal.test({ ours: raw.ours, baseline: raw.baseline, ratio }));
   if (raw.note) out.note = raw.note;
   return out;
 }
 
-/** A figure that could not be measured, with the reason printed instead of numbers. */
-function skipped(figure, unit, goal, reason) {
-  return { figure, unit, goal, skipped: reason };
+/** The row of a suite that threw: no numbers, the error instead (the run exits non-zero). */
+function suiteFailed(name, err) {
+  return { figure: `${name}: suite failed`, ours: null, baseline: null, ratio: null, unit: '-', goal: '-', met: null, failed: String((err && err.message) || err) };
 }
 
 function cell(v) {
@@ -38,7 +36,7 @@ function table(results) {
   const head = ['figure', 'ours', 'baseline', 'ratio', 'unit', 'goal', 'met'];
   const rows = results.map((r) => [
     r.figure,
-    r.skipped ? `skipped: ${r.skipped}` : cell(r.ours),
+    r.failed ? `FAILED: ${r.failed}` : cell(r.ours),
     cell(r.baseline),
     r.ratio === null ? '-' : `${cell(r.ratio)}x`,
     r.unit,
@@ -53,9 +51,9 @@ function table(results) {
 /** The README / docs table: markdown, one row per measured figure. */
 function markdown(results) {
   const rows = results.map((r) =>
-    `| ${r.figure} | ${r.skipped ? 'skipped' : cell(r.ours)} | ${cell(r.baseline)} | ${r.ratio === null ? '-' : cell(r.ratio) + 'x'} | ${r.unit} | ${r.goal} | ${r.met === null ? '-' : r.met ? 'yes' : 'no'} |`,
+    `| ${r.figure} | ${r.failed ? 'FAILED' : cell(r.ours)} | ${cell(r.baseline)} | ${r.ratio === null ? '-' : cell(r.ratio) + 'x'} | ${r.unit} | ${r.goal} | ${r.met === null ? '-' : r.met ? 'yes' : 'no'} |`,
   );
   return ['| figure | ours | baseline | ratio | unit | goal | met |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
-module.exports = { finish, skipped, table, markdown, round };
+module.exports = { finish, suiteFailed, table, markdown, round };

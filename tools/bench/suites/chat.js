@@ -9,7 +9,6 @@
  */
 const path = require('path');
 const goals = require('../lib/goals');
-const { skipped } = require('../lib/results');
 const { isolated } = require('../lib/isolated');
 
 const MP_HOST = path.join(__dirname, '../hosts/mp-host.js');
@@ -38,7 +37,7 @@ async function run({ quick, log }) {
   const baseline = await isolated((spawn) => measure(spawn, 'baseline', appendsPerSize));
   const ours = await isolated((spawn) => measure(spawn, 'ours', appendsPerSize));
   log(`seeds/003 whole list: ${baseline.appends.map((a) => `${n(a.size)} msgs ${n(a.meanBytes)} B`).join(', ')}; burst ${baseline.burst.calls} calls`);
-  if (!ours.notLanded) log(`chat-panel: ${ours.appends.map((a) => `${n(a.size)} msgs ${n(a.meanBytes)} B`).join(', ')}; burst ${ours.burst.calls} calls`);
+  log(`chat-panel: ${ours.appends.map((a) => `${n(a.size)} msgs ${n(a.meanBytes)} B`).join(', ')}; burst ${ours.burst.calls} calls`);
 
   const figures = [];
   SIZES.forEach((size, i) => {
@@ -46,7 +45,6 @@ async function run({ quick, log }) {
     const base = baseline.appends[i];
     // Both append the same message; its own JSON size sets the goal.
     const goal = goals.atMost(Math.floor(1.5 * base.messageBytes), ' B (1.5x message JSON)');
-    if (ours.notLanded) return figures.push({ ...skipped(figure, 'B', goal, ours.notLanded), baseline: base.meanBytes, note: `baseline: ${appendNote(base)}` });
     const own = ours.appends[i];
     figures.push({ figure, ours: own.meanBytes, baseline: base.meanBytes, unit: 'B', goal, note: `ours: ${appendNote(own)}; baseline: ${appendNote(base)}` });
   });
@@ -56,20 +54,17 @@ async function run({ quick, log }) {
   const last = (r) => perMessageByte(r.appends[SIZES.length - 1]);
   const growthFigure = `chat-panel: append cost growth ${n(SIZES[0])} -> ${n(SIZES[SIZES.length - 1])} msgs`;
   const growthGoal = goals.atMost(1.1, 'x (constant)');
-  if (ours.notLanded) figures.push({ ...skipped(growthFigure, 'x', growthGoal, ours.notLanded), baseline: last(baseline) / first(baseline) });
-  else figures.push({ figure: growthFigure, ours: last(ours) / first(ours), baseline: last(baseline) / first(baseline), unit: 'x', goal: growthGoal });
+  figures.push({ figure: growthFigure, ours: last(ours) / first(ours), baseline: last(baseline) / first(baseline), unit: 'x', goal: growthGoal });
 
   const nodesFigure = `chat-panel: rendered nodes, ${n(SIZES[SIZES.length - 1])} msgs`;
   const baseNodes = baseline.appends[SIZES.length - 1];
   const nodesNote = baseNodes.nodes === null ? `baseline cannot render it (${baseNodes.renderError}); it renders ${n(baseline.appends[1].nodes)} nodes at ${n(SIZES[1])} msgs` : undefined;
   const nodesGoal = goals.below(1000);
-  if (ours.notLanded) figures.push({ ...skipped(nodesFigure, 'nodes', nodesGoal, ours.notLanded), baseline: baseNodes.nodes, note: nodesNote });
-  else figures.push({ figure: nodesFigure, ours: ours.appends[SIZES.length - 1].nodes, baseline: baseNodes.nodes, unit: 'nodes', goal: nodesGoal, note: nodesNote });
+  figures.push({ figure: nodesFigure, ours: ours.appends[SIZES.length - 1].nodes, baseline: baseNodes.nodes, unit: 'nodes', goal: nodesGoal, note: nodesNote });
 
   const burstFigure = 'chat-panel: setData calls, 200-message burst';
   const burstGoal = goals.atMost(20);
-  if (ours.notLanded) figures.push({ ...skipped(burstFigure, 'calls', burstGoal, ours.notLanded), baseline: baseline.burst.calls });
-  else figures.push({ figure: burstFigure, ours: ours.burst.calls, baseline: baseline.burst.calls, unit: 'calls', goal: burstGoal, note: `bytes: ours ${n(ours.burst.bytes)}, baseline ${n(baseline.burst.bytes)}` });
+  figures.push({ figure: burstFigure, ours: ours.burst.calls, baseline: baseline.burst.calls, unit: 'calls', goal: burstGoal, note: `bytes: ours ${n(ours.burst.bytes)}, baseline ${n(baseline.burst.bytes)}` });
   return figures;
 }
 

@@ -3,10 +3,9 @@
  * drops at once, as in a crash or a redeploy) and a new one starts on the same port after a pause. Measured in the client process: time until every
  * client is open again, and the largest number of connection attempts in any 100 ms window.
  * Ours: our socket client (full-jitter backoff). Baseline: the seeds/002 client, which
- * reconnects after a fixed 3 s. The relay is ours when it has landed, else the minimal forwarder.
+ * reconnects after a fixed 3 s. The relay is ours.
  */
 const goals = require('../lib/goals');
-const { skipped } = require('../lib/results');
 const { isolated } = require('../lib/isolated');
 const { startServerHost, startClientLoad } = require('../lib/hosts');
 const { sleep } = require('../lib/worker');
@@ -34,17 +33,10 @@ async function run({ quick, log }) {
   const windowFigure = `reconnect storm: max attempts per 100 ms, ${n} clients`;
   const backFigure = `reconnect storm: time until all ${n} back`;
   const windowGoal = goals.atMost(p.clients / 5, ' (a fifth)');
-  // Our relay when it starts; otherwise the minimal forwarder (the client is what is measured).
-  let server = 'ours';
-  let ours = await isolated((spawn) => storm(spawn, 'ours', 'ours', p));
-  if (ours.notLanded && /relay server/.test(ours.notLanded)) {
-    server = 'minimal';
-    ours = await isolated((spawn) => storm(spawn, 'minimal', 'ours', p));
-  }
-  const baseline = await isolated((spawn) => storm(spawn, server, 'fixed', p));
-  if (ours.notLanded) return [skipped(windowFigure, 'attempts', windowGoal, ours.notLanded), skipped(backFigure, 'ms', goals.info(), ours.notLanded)];
-  log(`server ${server}: ours ${JSON.stringify(ours)}; seeds/002 fixed 3 s ${JSON.stringify(baseline)}`);
-  const note = `server: ${server === 'ours' ? 'our relay' : 'minimal forwarder'}; attempts ${ours.attempts} (baseline ${baseline.attempts})`;
+  const ours = await isolated((spawn) => storm(spawn, 'ours', 'ours', p));
+  const baseline = await isolated((spawn) => storm(spawn, 'ours', 'fixed', p));
+  log(`our relay: ours ${JSON.stringify(ours)}; seeds/002 fixed 3 s ${JSON.stringify(baseline)}`);
+  const note = `server: our relay; attempts ${ours.attempts} (baseline ${baseline.attempts})`;
   return [
     { figure: windowFigure, ours: ours.maxAttemptsPer100ms, baseline: baseline.maxAttemptsPer100ms, unit: 'attempts', goal: windowGoal, note },
     { figure: backFigure, ours: ours.allBackMs, baseline: baseline.allBackMs, unit: 'ms', goal: goals.info('vs fixed 3 s'), note },

@@ -9,7 +9,6 @@
  *    the other) against one instance.
  */
 const goals = require('../lib/goals');
-const { skipped } = require('../lib/results');
 const { isolated } = require('../lib/isolated');
 const { startServerHost, startLoadgen } = require('../lib/hosts');
 const { withRedis } = require('../lib/redis');
@@ -21,17 +20,12 @@ const QUICK = { pairs: 1000, window: 4, durationMs: 1500, warmupMs: 500, steadyM
 const SERVERS = { minimal: 'minimal ws forwarder', seed002: 'seeds/002 design (express-ws)', ours: 'our relay' };
 const KINDS = Object.keys(SERVERS);
 
-/** One server process and one load generator with its pairs open, per kind; notLanded if not. */
+/** One server process and one load generator with its pairs open, per kind. */
 async function openRig(spawn, kind, p) {
-  try {
-    const { url } = await startServerHost(spawn, kind);
-    const loadgen = startLoadgen(spawn);
-    await loadgen.request('openPairs', { url, count: p.pairs, resume: kind === 'ours' });
-    return { kind, loadgen };
-  } catch (err) {
-    if (err && err.name === 'NotLanded') return { kind, notLanded: err.message };
-    throw err;
-  }
+  const { url } = await startServerHost(spawn, kind);
+  const loadgen = startLoadgen(spawn);
+  await loadgen.request('openPairs', { url, count: p.pairs, resume: kind === 'ours' });
+  return { kind, loadgen };
 }
 
 /**
@@ -42,23 +36,22 @@ async function openRig(spawn, kind, p) {
 async function measureForwarding(spawn, p, log) {
   const rigs = [];
   for (const kind of KINDS) rigs.push(await openRig(spawn, kind, p));
-  const live = rigs.filter((r) => !r.notLanded);
-  const best = Object.fromEntries(rigs.map((r) => [r.kind, { notLanded: r.notLanded, perSecond: 0, steady: null }]));
+  const best = Object.fromEntries(rigs.map((r) => [r.kind, { perSecond: 0, steady: null }]));
   for (let round = 0; round < p.rounds; round++) {
-    for (const rig of live) {
+    for (const rig of rigs) {
       const saturated = await rig.loadgen.request('saturate', { window: p.window, durationMs: p.durationMs, warmupMs: p.warmupMs });
       best[rig.kind].perSecond = Math.max(best[rig.kind].perSecond, saturated.perSecond);
     }
   }
   const rate = Math.max(100, Math.round(best.minimal.perSecond / 5));
   for (let round = 0; round < p.rounds; round++) {
-    for (const rig of live) {
+    for (const rig of rigs) {
       const steady = await rig.loadgen.request('steady', { rate, durationMs: p.steadyMs });
       const kept = best[rig.kind].steady;
       if (!kept || steady.latency.p99 < kept.latency.p99) best[rig.kind].steady = steady;
     }
   }
-  for (const rig of live) {
+  for (const rig of rigs) {
     await rig.loadgen.request('closeAll');
     const b = best[rig.kind];
     log(`${SERVERS[rig.kind]}: ${Math.round(b.perSecond)} msg/s saturated; at ${rate} msg/s p50 ${b.steady.latency.p50?.toFixed(2)} ms p99 ${b.steady.latency.p99?.toFixed(2)} ms (${b.steady.received}/${b.steady.sent})`);
@@ -91,26 +84,17 @@ async function run({ quick, log }) {
   const throughputGoal = goals.ratioAtLeast(0.8, 'minimal forwarder');
   const aheadGoal = goals.ratioAtLeast(1, 'seeds/002');
   const p99Goal = goals.below(10, ' ms');
-  if (ours.notLanded) {
-    for (const [figure, unit, goal] of [
-      [`relay: forwarded msg/s vs minimal, ${pairsText}`, 'msg/s', throughputGoal],
-      [`relay: forwarded msg/s vs seeds/002, ${pairsText}`, 'msg/s', aheadGoal],
-      [`relay: p99 latency at ${rate} msg/s`, 'ms', p99Goal],
-    ]) figures.push(skipped(figure, unit, goal, ours.notLanded));
-  } else {
-    figures.push({ figure: `relay: forwarded msg/s vs minimal, ${pairsText}`, ours: ours.perSecond, baseline: minimal.perSecond, unit: 'msg/s', goal: throughputGoal });
-    figures.push({ figure: `relay: forwarded msg/s vs seeds/002, ${pairsText}`, ours: ours.perSecond, baseline: seed.perSecond, unit: 'msg/s', goal: aheadGoal });
-    figures.push({ figure: `relay: p50 latency at ${rate} msg/s`, ours: ours.steady.latency.p50, baseline: minimal.steady.latency.p50, unit: 'ms', goal: goals.info('vs minimal') });
-    figures.push({ figure: `relay: p99 latency at ${rate} msg/s`, ours: ours.steady.latency.p99, baseline: minimal.steady.latency.p99, unit: 'ms', goal: p99Goal, note: `${ours.steady.received}/${ours.steady.sent} delivered` });
-  }
+  figures.push({ figure: `relay: forwarded msg/s vs minimal, ${pairsText}`, ours: ours.perSecond, baseline: minimal.perSecond, unit: 'msg/s', goal: throughputGoal });
+  figures.push({ figure: `relay: forwarded msg/s vs seeds/002, ${pairsText}`, ours: ours.perSecond, baseline: seed.perSecond, unit: 'msg/s', goal: aheadGoal });
+  figures.push({ figure: `relay: p50 latency at ${rate} msg/s`, ours: ours.steady.latency.p50, baseline: minimal.steady.latency.p50, unit: 'ms', goal: goals.info('vs minimal') });
+  figures.push({ figure: `relay: p99 latency at ${rate} msg/s`, ours: ours.steady.latency.p99, baseline: minimal.steady.latency.p99, unit: 'ms', goal: p99Goal, note: `${ours.steady.received}/${ours.steady.sent} delivered` });
   figures.push({ figure: `relay (reference): minimal forwarder p99 at ${rate} msg/s`, ours: minimal.steady.latency.p99, baseline: null, unit: 'ms', goal: goals.info('reference'), note: `${minimal.steady.received}/${minimal.steady.sent} delivered` });
 
   const idleText = `${p.idle.toLocaleString('en-US')} idle connections`;
   const memoryGoal = goals.below(10 * 1024, ' B');
   const minimalMemory = await isolated((spawn) => measureIdleMemory(spawn, 'minimal', p.idle, log));
   const oursMemory = await isolated((spawn) => measureIdleMemory(spawn, 'ours', p.idle, log));
-  if (oursMemory.notLanded) figures.push(skipped(`relay: memory per connection, ${idleText}`, 'B', memoryGoal, oursMemory.notLanded));
-  else figures.push({ figure: `relay: memory per connection, ${idleText}`, ours: oursMemory.perConnection, baseline: minimalMemory.perConnection, unit: 'B', goal: memoryGoal, note: `rss +${Math.round(oursMemory.rssPerConnection)} B each` });
+  figures.push({ figure: `relay: memory per connection, ${idleText}`, ours: oursMemory.perConnection, baseline: minimalMemory.perConnection, unit: 'B', goal: memoryGoal, note: `rss +${Math.round(oursMemory.rssPerConnection)} B each` });
 
   figures.push(await scaleOut(p, ours, log));
   return figures;
@@ -120,7 +104,6 @@ async function run({ quick, log }) {
 async function scaleOut(p, single, log) {
   const figure = `relay: scale-out, 2 instances over Redis vs 1, ${p.pairs.toLocaleString('en-US')} pairs`;
   const goal = goals.info('reported');
-  if (single.notLanded) return skipped(figure, 'msg/s', goal, single.notLanded);
   const result = await withRedis(async (redisUrl) =>
     isolated(async (spawn) => {
       const a = await startServerHost(spawn, 'ours', { redisUrl });
@@ -133,8 +116,6 @@ async function scaleOut(p, single, log) {
       return saturated;
     }),
   );
-  if (result.skipped) return skipped(figure, 'msg/s', goal, result.skipped);
-  if (result.notLanded) return skipped(figure, 'msg/s', goal, result.notLanded);
   return { figure, ours: result.perSecond, baseline: single.perSecond, unit: 'msg/s', goal };
 }
 

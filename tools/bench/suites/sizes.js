@@ -7,8 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
 const goals = require('../lib/goals');
-const { skipped } = require('../lib/results');
-const { root } = require('../adapters/ours');
+const { root, builtPath } = require('../adapters/ours');
 
 const RUNTIME_FILE = /\.(js|json|wxml|wxss|wxs)$/;
 const H5_SCRIPT = 'dist/h5/hybrid-kit.min.js';
@@ -46,15 +45,11 @@ function sizeOf(file) {
 
 async function run() {
   const figures = [];
-  const mpDist = path.join(root, 'miniprogram_dist');
-  if (!fs.existsSync(mpDist)) {
-    figures.push(skipped('size: miniprogram_dist total', 'B', goals.info(), 'not built (npx gulp build)'));
-  } else {
-    const seen = new Map();
-    for (const piece of pieces(mpDist)) seen.set(piece.name, (seen.get(piece.name) || 0) + sizeOf(piece.file));
-    for (const [name, bytes] of seen) figures.push({ figure: `size: ${name}`, ours: bytes, unit: 'B', goal: goals.info() });
-    figures.push({ figure: 'size: miniprogram_dist total', ours: runtimeBytes(mpDist), unit: 'B', goal: goals.info() });
-  }
+  const mpDist = builtPath('miniprogram_dist', 'mini program package');
+  const seen = new Map();
+  for (const piece of pieces(mpDist)) seen.set(piece.name, (seen.get(piece.name) || 0) + sizeOf(piece.file));
+  for (const [name, bytes] of seen) figures.push({ figure: `size: ${name}`, ours: bytes, unit: 'B', goal: goals.info() });
+  figures.push({ figure: 'size: miniprogram_dist total', ours: runtimeBytes(mpDist), unit: 'B', goal: goals.info() });
   figures.push(...(await h5Sizes()));
   return figures;
 }
@@ -70,13 +65,9 @@ async function h5Sizes() {
   const liteFigure = 'size: H5 SDK lite <script> build min+gzip';
   const scriptFigure = 'size: H5 SDK full <script> build (with socket) min+gzip';
   const navigateFigure = 'size: H5 SDK navigate-only import min+gzip';
-  const script = path.join(root, H5_SCRIPT);
-  if (!fs.existsSync(script)) {
-    const reason = `H5 SDK not built (${H5_SCRIPT})`;
-    return [skipped(liteFigure, 'B', H5_GOAL, reason), skipped(scriptFigure, 'B', goals.info(), reason), skipped(navigateFigure, 'B', H5_GOAL, reason)];
-  }
+  const script = builtPath(H5_SCRIPT, 'H5 SDK');
   const minified = fs.readFileSync(script);
-  const lite = fs.readFileSync(path.join(root, H5_LITE_SCRIPT));
+  const lite = fs.readFileSync(builtPath(H5_LITE_SCRIPT, 'H5 SDK lite'));
   const { build } = require('esbuild');
   const navigateOnly = await build({
     stdin: { contents: "export { createBridge } from './index.mjs';", resolveDir: path.dirname(script), loader: 'js' },
