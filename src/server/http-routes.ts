@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'crypto';
 import { existsSync } from 'fs';
 import type { IncomingMessage, ServerResponse } from 'http';
 import type { RelayOptions } from './options';
+import { isMissingPeer } from './peer';
 import { DEFAULT_H5_SCRIPT, DEFAULT_STATIC_DIR, directoryServer, fileServer } from './static-files';
 
 export interface HttpSources {
@@ -56,13 +57,28 @@ export function serveMetrics(req: IncomingMessage, res: ServerResponse, token: s
 }
 
 /**
+ * The SDK at /hybrid-kit.js through sirv. The default one is a convenience: without sirv installed
+ * it is left out with a warning (the relay itself needs no static files); one you asked for by
+ * `h5Script` is required.
+ */
+function sdkServer(options: RelayOptions, script: string): ReturnType<typeof fileServer> | null {
+  try {
+    return fileServer(script);
+  } catch (err) {
+    if (options.h5Script || !isMissingPeer(err)) throw err;
+    if (options.logger) options.logger.warn(`hybrid-kit: /hybrid-kit.js is not served: ${(err as Error).message}`);
+    return null;
+  }
+}
+
+/**
  * Usable as the request listener of a standalone server, or as express/connect middleware
  * (`app.use(relay.http)`): unknown paths go to `next` when there is one.
  */
 export function createHttpHandler(options: RelayOptions, sources: HttpSources): HttpHandler {
   const { dir, script } = staticSources(options);
   const demo = dir ? directoryServer(dir) : null;
-  const sdk = script ? fileServer(script) : null;
+  const sdk = script ? sdkServer(options, script) : null;
   const metricsHere = options.metrics && !options.metricsPort;
   const notFound = (res: ServerResponse, next?: (err?: unknown) => void) => (next ? next() : sendError(res, 404, 'BAD_REQUEST', 'not found'));
 

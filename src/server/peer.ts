@@ -20,10 +20,21 @@ export type ServerPeer = keyof typeof SERVER_PEERS;
 
 /** The error for a missing peer: which feature needs it and the install command. */
 export function missingPeerError(name: ServerPeer, feature: string): HybridError {
-  return new HybridError(
-    'BAD_REQUEST',
+  return new MissingPeerError(
     `${feature} needs the "${name}" package, which is not installed: npm install ${name}@"${SERVER_PEERS[name]}"`,
   );
+}
+
+class MissingPeerError extends HybridError {
+  constructor(message: string) {
+    super('BAD_REQUEST', message);
+    Object.setPrototypeOf(this, MissingPeerError.prototype); // HybridError resets it to its own
+  }
+}
+
+/** True for the error requirePeer throws when the package is not installed. */
+export function isMissingPeer(err: unknown): boolean {
+  return err instanceof MissingPeerError;
 }
 
 function isMissing(err: unknown, name: string): boolean {

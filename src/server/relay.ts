@@ -179,7 +179,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
 
   function openModeBanner(): string {
     const line = '!'.repeat(72);
-    return `${line}\n  hybrid-kit relay in OPEN DEVELOPMENT MODE: no --secret, any token is accepted.\n  Bound to ${options.host} only. Set HYBRID_KIT_SECRET (or --secret) before exposing it.\n${line}`;
+    return `${line}\n  hybrid-kit relay in OPEN DEVELOPMENT MODE: no --secret, any token is accepted.\n  Bound to ${options.host} only. Set HYBRID_KIT_SECRET (or --secret-stdin) before exposing it.\n${line}`;
   }
 
   async function close({ graceMs = 1000 }: { graceMs?: number } = {}): Promise<void> {

@@ -1,5 +1,8 @@
 import { ChildProcess, execFile, spawn } from 'child_process';
+import { generateKeyPairSync } from 'crypto';
+import * as fs from 'fs';
 import * as http from 'http';
+import * as os from 'os';
 import * as jsonwebtoken from 'jsonwebtoken';
 import * as path from 'path';
 import { TestClient, upgradeStatus } from './helpers';
@@ -116,6 +119,35 @@ describe('hybrid-kit CLI', () => {
       await client.close();
     } finally {
       await stop(s);
+    }
+  });
+
+  test('RS256: token --private-key <file> mints, serve with HYBRID_KIT_PUBLIC_KEY=<file> accepts, jsonwebtoken agrees', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hk-keys-'));
+    try {
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const priv = path.join(dir, 'private.pem');
+      const pub = path.join(dir, 'public.pem');
+      fs.writeFileSync(priv, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      fs.writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+      const minted = await run(['token', '--private-key', priv, '--key-id', 'k1', '--issuer', 'login', '--', 'rs-user']);
+      expect(minted).toMatchObject({ code: 0, stderr: '' });
+      const token = minted.stdout.trim();
+      expect(jsonwebtoken.verify(token, fs.readFileSync(pub, 'utf8'), { algorithms: ['RS256'], issuer: 'login' })).toMatchObject({ sub: 'rs-user' });
+      expect(jsonwebtoken.decode(token, { complete: true })!.header).toMatchObject({ alg: 'RS256', kid: 'k1' });
+      const s = await serve(['-p', '0'], { HYBRID_KIT_PUBLIC_KEY: pub, HYBRID_KIT_JWT_ISSUER: 'login' });
+      try {
+        expect(await getJson(s.port, '/healthz')).toMatchObject({ mode: 'signed' });
+        const client = new TestClient(`${s.url}?token=${token}&env=h5`);
+        expect(await client.next((f) => f.type === 'hello')).toMatchObject({ env: 'h5' });
+        await client.close();
+        const hs = (await run(['token', 'rs-user'], { HYBRID_KIT_SECRET: 'x' })).stdout.trim();
+        expect((await upgradeStatus(`${s.url}?token=${hs}&env=miniapp`)).status).toBe(401);
+      } finally {
+        await stop(s);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

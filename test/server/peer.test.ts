@@ -2,23 +2,33 @@
  * The server's packages are optional peers: `hybrid-kit serve` from an install without them says
  * what to install, and the peer table in the code matches package.json.
  */
-import { execFile } from 'child_process';
+import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { missingPeerError, requirePeer, SERVER_PEERS } from '../../src/server/peer';
 import { tempDirs } from '../helpers/tmp';
+import { waitFor } from '../helpers/wait';
+
+// Several CLI processes per test; generous for a loaded machine (the tests assert outputs, not speed).
+jest.setTimeout(30_000);
 
 const ROOT = path.resolve(__dirname, '../..');
 const tmp = tempDirs('peer');
 afterAll(() => tmp.cleanup());
 
-/** The package as installed without any peer: bin, the Node build and package.json, no node_modules above. */
-function installWithoutPeers(): string {
-  const dir = path.join(tmp.make(), 'node_modules', 'miniprogram-hybrid-kit');
+/**
+ * The package as installed with only `peers` next to it (linked from this checkout's node_modules):
+ * bin, the Node and H5 builds and package.json, no other node_modules above.
+ */
+function installWith(peers: string[] = []): string {
+  const modules = path.join(tmp.make(), 'node_modules');
+  const dir = path.join(modules, 'miniprogram-hybrid-kit');
   fs.mkdirSync(dir, { recursive: true });
-  for (const entry of ['package.json', 'bin', 'dist/node']) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  for (const entry of ['package.json', 'bin', 'dist/node', 'dist/h5/hybrid-kit.min.js', 'tools/demo-h5']) fs.cpSync(path.join(ROOT, entry), path.join(dir, entry), { recursive: true });
+  for (const name of peers) fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(modules, name));
   return dir;
 }
+const installWithoutPeers = () => installWith();
 
 function run(dir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -42,6 +52,29 @@ test('hybrid-kit serve without ws exits 1 and names the package to install', asy
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('hybrid-kit serve needs the "ws" package, which is not installed: npm install ws@"^8.0.0"');
   expect(result.stdout).not.toMatch(/listening/);
+});
+
+test('each feature names its own missing peer; the relay starts without the optional ones', async () => {
+  const dir = installWith(['ws']);
+  const metrics = await run(dir, ['serve', '-p', '0', '--metrics']);
+  expect(metrics.code).toBe(1);
+  expect(metrics.stderr).toContain('relay metrics (metrics, metricsPort, registry) needs the "prom-client" package, which is not installed: npm install prom-client@"^15.0.0"');
+  const token = await run(dir, ['token', 'u'], { HYBRID_KIT_SECRET: 's' });
+  expect(token.code).toBe(1);
+  expect(token.stderr).toContain('needs the "jose" package');
+  const demo = await run(dir, ['serve', '-p', '0', '--demo']);
+  expect(demo.stderr).toContain('the demo page (demo) needs the "sirv" package');
+  // Plain `serve` (open mode, no demo, no metrics) needs ws alone: it starts, and says /hybrid-kit.js is left out.
+  const child = spawn(process.execPath, [path.join(dir, 'bin/hybrid-kit.js'), 'serve', '-p', '0'], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  try {
+    await waitFor(() => /listening on/.test(out), 10000, `listening line in: ${out}`);
+    expect(out).toContain('/hybrid-kit.js is not served: /hybrid-kit.js (h5Script) needs the "sirv" package');
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
 
 test('requirePeer: a missing peer becomes BAD_REQUEST with the install command; other load errors pass through', () => {
