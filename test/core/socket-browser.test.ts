@@ -6,7 +6,7 @@ import * as path from 'path';
 import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser } from '../helpers/chromium';
-import { Rig, startRig, waitFor, waitState } from './socket-fixture';
+import { Rig, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
 
 let browser: HeadlessBrowser;
 let page: Page;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.setContent('<!doctype html><title>socket</title>');
   await page.addScriptTag({ content: bundle.outputFiles[0].text });
-  rig = await startRig();
+  rig = await startMisbehavingRig();
 }, 30000);
 
 afterAll(async () => {

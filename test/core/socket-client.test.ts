@@ -6,11 +6,11 @@ import WebSocket from 'ws';
 import { HybridError } from '../../src/core/errors';
 import { SocketClient, StateChange, webSocketTransport, WebSocketLikeConstructor, withQuery } from '../../src/core/socket';
 import { cloudContainerTransport } from '../../src/adapters/wx-socket';
-import { Rig, sleep, startRig, waitFor, waitState } from './socket-fixture';
+import { Rig, sleep, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
 
 let rig: Rig;
 beforeEach(async () => {
-  rig = await startRig();
+  rig = await startMisbehavingRig();
 });
 afterEach(() => rig.teardown());
 

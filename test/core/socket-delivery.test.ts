@@ -1,14 +1,15 @@
 /**
  * The delivery outcome of reliable messages (`ack` / `undelivered` events, `delivered` promise,
- * retry with the same id) and stacked request handlers, against the real protocol server.
+ * retry with the same id) and stacked request handlers, against a relay that withholds acks and
+ * forges error frames on demand (test/helpers/misbehaving-relay.ts).
  */
 import { HybridError } from '../../src/core/errors';
 import { AckEvent, SocketClient, UndeliveredEvent } from '../../src/core/socket';
-import { Rig, sleep, startRig, waitFor, waitState } from './socket-fixture';
+import { Rig, sleep, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
 
 let rig: Rig;
 beforeEach(async () => {
-  rig = await startRig();
+  rig = await startMisbehavingRig();
 });
 afterEach(() => rig.teardown());
 

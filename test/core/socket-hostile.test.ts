@@ -1,10 +1,10 @@
 /** Socket client against unlucky and hostile peers: newer error codes, requests that time out while queued. */
 import { HybridError } from '../../src/core/errors';
-import { Rig, sleep, startRig, waitFor, waitState } from './socket-fixture';
+import { Rig, sleep, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
 
 let rig: Rig;
 beforeEach(async () => {
-  rig = await startRig();
+  rig = await startMisbehavingRig();
 });
 afterEach(() => rig.teardown());
 

@@ -1,15 +1,18 @@
 /**
- * SocketClient messaging against a real `ws` relay on 127.0.0.1: queue bounds and overflow
- * policies, reliable delivery across forced disconnects, request/response, relay-format frames.
+ * SocketClient messaging: queue bounds and overflow policies, reliable delivery across forced
+ * disconnects, request/response, relay-format frames. Requests between two clients go through our
+ * relay (src/server); the rest needs a relay that records every frame, withholds acks and cuts
+ * sockets on demand (test/helpers/misbehaving-relay.ts).
  */
 import { Frame, MessageFrame } from '../../src/core/frames';
 import { HybridError } from '../../src/core/errors';
 import { SocketClient } from '../../src/core/socket';
-import { Rig, sleep, startRig, waitFor, waitState } from './socket-fixture';
+import { Rig, sleep, startMisbehavingRig, startRelayRig, waitFor, waitState } from './socket-fixture';
+import type { Relay } from '../server/helpers';
 
 let rig: Rig;
 beforeEach(async () => {
-  rig = await startRig();
+  rig = await startMisbehavingRig();
 });
 afterEach(() => rig.teardown());
 
@@ -153,16 +156,25 @@ describe('reliable messages', () => {
   }, 50000);
 });
 
-describe('requests', () => {
+/** A miniapp and an h5 client of one token, both open. */
+async function openPair(on: Rig<unknown>): Promise<{ mp: SocketClient; h5: SocketClient }> {
+  const mp = on.client({ env: 'miniapp' });
+  const h5 = on.client({ env: 'h5' });
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  return { mp, h5 };
+}
+
+describe('requests through our relay', () => {
+  let relayRig: Rig<Relay>;
   let mp: SocketClient;
   let h5: SocketClient;
   beforeEach(async () => {
-    mp = rig.client({ env: 'miniapp' });
-    h5 = rig.client({ env: 'h5' });
-    mp.connect();
-    h5.connect();
-    await waitFor(() => mp.state === 'open' && h5.state === 'open');
+    relayRig = await startRelayRig();
+    ({ mp, h5 } = await openPair(relayRig));
   });
+  afterEach(() => relayRig.teardown());
 
   test('served by the peer through onRequest; errors come back with their code', async () => {
     h5.onRequest((api, params) => {
@@ -180,6 +192,14 @@ describe('requests', () => {
     h5.onRequest(() => new Promise(() => undefined));
     await expect(mp.request('x', 1, { to: 'h5', timeout: 50 })).rejects.toMatchObject({ code: 'TIMEOUT' });
     expect(mp.stats().pendingRequests).toBe(0);
+  });
+});
+
+describe('requests when the connection fails', () => {
+  let mp: SocketClient;
+  let h5: SocketClient;
+  beforeEach(async () => {
+    ({ mp, h5 } = await openPair(rig));
   });
 
   test('pending requests are rejected when the connection drops (OFFLINE) or on close() (CANCELLED)', async () => {

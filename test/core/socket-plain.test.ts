@@ -7,7 +7,7 @@ import WebSocket, { WebSocketServer } from 'ws';
 import { SocketClient, SocketClientOptions, readRaw, RawFrame } from '../../src/core/socket';
 import { wxSocketTransport } from '../../src/adapters/wx-socket';
 import { createWsWx, WsWx } from '../helpers/ws-wx';
-import { FAST, startRig, waitFor, sleep } from './socket-fixture';
+import { FAST, startMisbehavingRig, waitFor, sleep } from './socket-fixture';
 import { seededRandom } from '../helpers/random';
 
 /** A server of its own kind: answers "ping" with "pong" unless `silent`, echoes nothing else. */
@@ -152,7 +152,7 @@ test('a heartbeat without a reply is a keepalive only: silence never closes the 
 });
 
 test('hybrid mode: inbound text that is not one of our frames still reaches `raw` (and `error`)', async () => {
-  const rig = await startRig();
+  const rig = await startMisbehavingRig();
   try {
     const c = rig.client();
     const raws: RawFrame[] = [];

@@ -3,11 +3,12 @@
  *
  * The documented page wiring, end to end: the BUILT chat-panel and socket-link, a page with the
  * BUILT socket-manager behavior (wx.connectSocket backed by the real `ws` client), the real
- * protocol server on 127.0.0.1, and an H5-side SocketClient as the peer.
+ * stand-in relay on 127.0.0.1 that withholds acks and cuts sockets on demand (misbehaving-relay.ts),
+ * and an H5-side SocketClient as the peer.
  */
 import * as path from 'path';
 import { MP_ROOT, Rendered } from '../helpers/mp-dist';
-import { ProtocolServer } from '../helpers/protocol-server';
+import { MisbehavingRelay } from '../helpers/misbehaving-relay';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import { ChatLink, linkChatPanel, managerSocket } from '../../miniprogram_dist/components/chat-panel/socket-link';
 import { loadManagerPage, manager } from './manager-page';
@@ -25,7 +26,7 @@ const TOKEN = 'chat-t';
 let pageConfig: Record<string, unknown> = {};
 const renderPage = loadManagerPage(() => pageConfig);
 
-let server: ProtocolServer;
+let server: MisbehavingRelay;
 let wsWx: WsWx;
 let peer: SocketModule.SocketClient;
 let peerSeen: unknown[];
@@ -33,7 +34,7 @@ let page: Rendered;
 let chatLink: ChatLink | undefined;
 
 beforeEach(async () => {
-  server = await ProtocolServer.start();
+  server = await MisbehavingRelay.start();
   wsWx = createWsWx();
   const transport = wxSocketTransport({}, wsWx);
   pageConfig = { url: `ws://127.0.0.1:${server.port}/socket`, token: TOKEN, env: 'miniapp', transport, deliveryTimeout: 400, ...TIMINGS };

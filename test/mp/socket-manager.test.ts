@@ -2,12 +2,13 @@
  * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
  *
  * The BUILT socket-manager behavior (miniprogram_dist) inside pages rendered by miniprogram-simulate,
- * with wx.connectSocket backed by the real `ws` client and a real protocol server on 127.0.0.1.
+ * with wx.connectSocket backed by the real `ws` client and a stand-in relay on 127.0.0.1 that is
+ * killed, restarted and made to close with chosen codes (test/helpers/misbehaving-relay.ts).
  */
 import * as path from 'path';
 import { MP_ROOT, render, Rendered } from '../helpers/mp-dist';
 import { installMiniProgramGlobals } from '../helpers/mp-globals';
-import { ProtocolServer } from '../helpers/protocol-server';
+import { MisbehavingRelay } from '../helpers/misbehaving-relay';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import type * as ManagerModule from '../../src/behaviors/socket-manager';
 
@@ -38,7 +39,7 @@ function installAppEvents(wxObj: Record<string, unknown>) {
 
 const wxObj = (global as unknown as { wx: Record<string, unknown> }).wx;
 const appEvents = installAppEvents(wxObj);
-let server: ProtocolServer;
+let server: MisbehavingRelay;
 let wsWx: WsWx;
 let config: Record<string, unknown> = {};
 const hostMessages: unknown[] = [];
@@ -74,7 +75,7 @@ function mount(id = pageId, props?: Record<string, unknown>): Rendered {
 const rendered = (comp: Rendered) => comp.querySelector('.state')!.dom!.textContent;
 
 beforeEach(async () => {
-  server = await ProtocolServer.start();
+  server = await MisbehavingRelay.start();
   wsWx = createWsWx();
   wxObj.connectSocket = wsWx.connectSocket;
   config = { url: `ws://127.0.0.1:${server.port}/socket`, token: 'tok', env: 'miniapp', ...FAST };

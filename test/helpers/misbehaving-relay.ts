@@ -1,9 +1,11 @@
 /**
- * A small real relay speaking docs/protocol.md, for client tests: hello, resume replay, ping/pong,
- * acks, seq stamping with a per token+env backlog, forwarding between envs, `echo` for a lone
- * client, `request` api "echo". Knobs: stop answering pings, stop acking, drop every connection,
- * be killed and restarted on the same port (state survives, like a Redis-backed relay).
- * Binds 127.0.0.1 on port 0.
+ * A stand-in relay that misbehaves on demand, for testing clients against faults our relay
+ * (src/server) never produces: it stops answering pings, withholds acks, writes raw, binary or
+ * forged frames, closes every connection with a chosen code, cuts every socket, and is killed and
+ * restarted on the same port with its state kept. It speaks docs/protocol.md otherwise (hello,
+ * resume replay, seq stamping per token+env, forwarding between envs, `echo` for a lone client,
+ * `request` api "echo") and records every frame it receives. Tests about talking to our relay use
+ * the real server instead (test/server/helpers.ts startRelay). Binds 127.0.0.1 on port 0.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -19,12 +21,12 @@ interface Peer {
   resumed: boolean;
 }
 
-export interface ProtocolServerOptions {
+export interface MisbehavingRelayOptions {
   /** Reply to a lone client's messages by sending them back (default true). */
   echo?: boolean;
 }
 
-export class ProtocolServer {
+export class MisbehavingRelay {
   /** Knobs, changeable at any time. */
   answerPings = true;
   ackMessages = true;
@@ -47,12 +49,12 @@ export class ProtocolServer {
   private readonly known = new Set<string>();
   private portNumber = 0;
 
-  private constructor(options: ProtocolServerOptions) {
+  private constructor(options: MisbehavingRelayOptions) {
     this.echo = options.echo ?? true;
   }
 
-  static async start(options: ProtocolServerOptions = {}): Promise<ProtocolServer> {
-    const server = new ProtocolServer(options);
+  static async start(options: MisbehavingRelayOptions = {}): Promise<MisbehavingRelay> {
+    const server = new MisbehavingRelay(options);
     await server.listen(0);
     return server;
   }
