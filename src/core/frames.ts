@@ -1,6 +1,6 @@
 /**
  * Socket frames: JSON text with a `type`. Shared by the mini program client, the H5 SDK and the
- * relay server. Frames in the relay format of post seeds/002 (`{ type, data }` with any other
+ * relay server. Frames in the format of the old express-ws relay (`{ type, data }` with any other
  * type) decode as LegacyFrame and are forwarded untouched.
  *
  * Routing: a client may set `to` (an env name); the server sets `from` (the sender's env) and
@@ -81,7 +81,7 @@ export interface ErrorFrame {
   /** The id of the frame that caused it, when it had one. */
   id?: string;
 }
-/** Any other `{ type, data }` frame (post seeds/002's relay format). */
+/** Any other `{ type, data }` frame (the old express-ws relay's format: it forwarded such text as it was). */
 export interface LegacyFrame extends Routed {
   type: string;
   data?: unknown;

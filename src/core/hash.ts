@@ -1,6 +1,6 @@
 /**
  * The reply channel, mini program → H5: the web-view URL hash `#<req>=<payload>&…&v=<nonce>`
- * (the shape of post seeds/001; the nonce makes equal replies still change the hash).
+ * (the shape the old navigate + hash helper used; the nonce makes equal replies still change the hash).
  * Several replies may share one hash when they were made while the page was hidden.
  */
 import { ErrorShape, HybridError } from './errors';
@@ -81,7 +81,7 @@ export function decodeHash(hash: string): { entries: HashEntry[]; nonce?: string
     try {
       value = parseJson(raw, 'hash value');
     } catch {
-      // not JSON: keep the string, as post seeds/001's helper did
+      // not JSON: keep the string, as the old navigate + hash helper did
     }
     entries.push({ key, value });
   }

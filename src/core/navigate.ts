@@ -1,6 +1,7 @@
 /**
  * The navigate channel, H5 → mini program: the H5 page navigates to the call page with
- * `?cmd=<encodeURIComponent(JSON.stringify({ v, req, api, params }))>` (the format of post seeds/001).
+ * `?cmd=<encodeURIComponent(JSON.stringify({ v, req, api, params }))>` (the format of the old
+ * navigate + hash helper, which sent the same object without `v`).
  */
 import { HybridError } from './errors';
 import { checkName, isPlainObject, parseJson, stringifyJson } from './json';

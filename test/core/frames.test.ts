@@ -40,7 +40,7 @@ test('every frame type round-trips and is known', () => {
   expect(Array.from(seen).sort()).toEqual([...FRAME_TYPES].sort());
 });
 
-test('legacy { type, data } frames (seeds/002) decode untouched and are not "known"', () => {
+test('legacy { type, data } frames (the old express-ws relay) decode untouched and are not "known"', () => {
   const legacy: Frame[] = [
     { type: 'chat', data: { from: 'h5', text: '在吗？' } },
     { type: 'location', data: [121.47, 31.23], extra: 'kept' },

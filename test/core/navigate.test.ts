@@ -35,7 +35,7 @@ test('JSON stringified twice is unwrapped', () => {
   expect(okCmd(decodeCmd(encodeURIComponent(JSON.stringify(inner)))).req).toBe('r4');
 });
 
-test('seeds/001 input: no v, + escaped as %2B by its serializer, and an already-parsed object', () => {
+test('the old helper\'s input: no v, + escaped as %2B by its serializer, and an already-parsed object', () => {
   const params = { param1: 'value 1+2', param2: true };
   const seedEncoded = encodeURIComponent(JSON.stringify({ req: 'H5Req_1567077985338', api: 'do-sth', params })).replace(/\+/gm, '%2B');
   const cmd = okCmd(decodeCmd(seedEncoded));

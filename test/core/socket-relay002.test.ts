@@ -1,5 +1,5 @@
 /**
- * Interop with a relay written after post seeds/002: token + env pairing, every text frame
+ * Interop with a relay written like the old express-ws one: token + env pairing, every text frame
  * forwarded to the other envs of the token as a JSON string of the text (so it arrives doubly
  * encoded), no hello/ack/pong/seq. Our own minimal version of that design, on 127.0.0.1:0.
  */

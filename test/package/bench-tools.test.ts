@@ -90,7 +90,7 @@ async function until(check: () => boolean, what: string, ms = 3000): Promise<voi
 
 describe.each([
   ['minimal forwarder', startMinimalForwarder, (sent: string) => sent],
-  ['seeds/002 express-ws relay', startExpressWsRelay, (sent: string) => JSON.stringify(JSON.parse(sent))],
+  ['old-design express-ws relay', startExpressWsRelay, (sent: string) => JSON.stringify(JSON.parse(sent))],
 ])('%s baseline', (_name, start, expected) => {
   let server: { port: number; close(): Promise<void> };
   beforeEach(async () => {

@@ -8,7 +8,7 @@ module.exports = {
   relayUrl: 'ws://127.0.0.1:8787/socket',
   /** The H5 demo page served by the relay at `/`. */
   h5Url: 'http://127.0.0.1:8787/',
-  /** Pairs this mini program with the H5 page (post seeds/002: same token, different env). */
+  /** Pairs this mini program with the H5 page (same token, different env, as the old relay paired them). */
   token: 'demo',
   /** This side's env name on the relay; the H5 page is `h5`. */
   env: 'miniapp',

@@ -49,7 +49,7 @@ export interface SocketClientOptions {
   dedupeWindow?: number;
   maxFrameBytes?: number;
   /**
-   * The server is a plain relay in the format of post seeds/002 (forwards `{ type, data }` text to
+   * The server is a plain relay like the old express-ws one (forwards `{ type, data }` text to
    * the other envs of the token; no hello, resume, pong, ack or seq): no `resume` is sent and the
    * heartbeat is off. Reliable messages still work end to end when the peer is a SocketClient
    * (its ack is forwarded back), without replay for a peer that was offline.

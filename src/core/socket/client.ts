@@ -693,7 +693,7 @@ function plainRefusal(method: string): HybridError {
   return new HybridError('BAD_REQUEST', `${method}() needs the hybrid protocol; this client is in plain mode (use sendRaw())`);
 }
 
-/** decodeFrame, tolerating the doubly JSON-encoded text some relays send (post seeds/002 parses twice). */
+/** decodeFrame, tolerating the doubly JSON-encoded text some relays send (the old express-ws relay forwarded JSON.stringify(text), and its clients parsed twice). */
 function decodeInbound(text: string, limits: FrameLimits): Frame {
   const first = text.charAt(0);
   if (first === '"') {

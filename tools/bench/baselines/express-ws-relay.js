@@ -1,7 +1,7 @@
 /**
- * Baseline: the relay design of post seeds/002, written by us: express + express-ws on `/socket`,
+ * Baseline: the old relay design, written by us: express + express-ws on `/socket`,
  * a Map of token -> Map(env -> socket), an older connection of the same token + env closed, and
- * each message parsed as JSON and re-encoded with JSON.stringify for every other env. The post's
+ * each message parsed as JSON and re-encoded with JSON.stringify for every other env. The original's
  * per-message console.log calls are left out (they would only make the baseline slower).
  */
 const http = require('http');

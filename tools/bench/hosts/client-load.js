@@ -83,7 +83,7 @@ async function oursThroughput({ url, messages, window, reliable = false, timeout
 
 let storm = null; // { clients, attempts[], closedAt, openCount, policy }
 
-/** A seeds/002-style client: `ws`, reconnect after a fixed 3 s on every close. */
+/** A client of the old express-ws relay's design: `ws`, reconnect after a fixed 3 s on every close. */
 function fixedDelayClient(url, delayMs, onAttempt, onOpen) {
   let ws;
   let stopped = false;

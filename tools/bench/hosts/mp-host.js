@@ -14,7 +14,7 @@ const { utf8ByteLength } = require('../lib/bytes');
 const { meterSetData } = require('../../lib/setdata-meter');
 const { chatPanelDriver } = require('../adapters/ours');
 
-/** The seeds/003 whole-list component (tools/bench/baselines/chat-whole-list). */
+/** The old chat page's whole-list component (tools/bench/baselines/chat-whole-list). */
 const wholeListDriver = {
   componentPath: path.join(__dirname, '../baselines/chat-whole-list/index'),
   rootPath: path.join(__dirname, '../baselines'),

@@ -1,6 +1,6 @@
 /**
  * chat-panel figures under miniprogram-simulate (BUILT component from miniprogram_dist), against
- * the seeds/003 whole-list component (baselines/chat-whole-list):
+ * the old chat page's component that sends the whole list on every message (baselines/chat-whole-list):
  *  - setData bytes per appended message at 10, 1,000 and 10,000 messages (mean over 20 appends, 5 with --quick;
  *    each the sum of the calls it makes); goal: at most 1.5x the message's own JSON, the same at
  *    every size;
@@ -36,7 +36,7 @@ async function run({ quick, log }) {
   const appendsPerSize = quick ? 5 : 20;
   const baseline = await isolated((spawn) => measure(spawn, 'baseline', appendsPerSize));
   const ours = await isolated((spawn) => measure(spawn, 'ours', appendsPerSize));
-  log(`seeds/003 whole list: ${baseline.appends.map((a) => `${n(a.size)} msgs ${n(a.meanBytes)} B`).join(', ')}; burst ${baseline.burst.calls} calls`);
+  log(`old whole-list page: ${baseline.appends.map((a) => `${n(a.size)} msgs ${n(a.meanBytes)} B`).join(', ')}; burst ${baseline.burst.calls} calls`);
   log(`chat-panel: ${ours.appends.map((a) => `${n(a.size)} msgs ${n(a.meanBytes)} B`).join(', ')}; burst ${ours.burst.calls} calls`);
 
   const figures = [];

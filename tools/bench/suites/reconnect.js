@@ -2,7 +2,7 @@
  * Reconnect storm: N clients connected to a relay; the relay process is killed (every connection
  * drops at once, as in a crash or a redeploy) and a new one starts on the same port after a pause. Measured in the client process: time until every
  * client is open again, and the largest number of connection attempts in any 100 ms window.
- * Ours: our socket client (full-jitter backoff). Baseline: the seeds/002 client, which
+ * Ours: our socket client (full-jitter backoff). Baseline: the old express-ws relay's client, which
  * reconnects after a fixed 3 s. The relay is ours.
  */
 const goals = require('../lib/goals');
@@ -35,7 +35,7 @@ async function run({ quick, log }) {
   const windowGoal = goals.atMost(p.clients / 5, ' (a fifth)');
   const ours = await isolated((spawn) => storm(spawn, 'ours', 'ours', p));
   const baseline = await isolated((spawn) => storm(spawn, 'ours', 'fixed', p));
-  log(`our relay: ours ${JSON.stringify(ours)}; seeds/002 fixed 3 s ${JSON.stringify(baseline)}`);
+  log(`our relay: ours ${JSON.stringify(ours)}; old client, fixed 3 s ${JSON.stringify(baseline)}`);
   const note = `server: our relay; attempts ${ours.attempts} (baseline ${baseline.attempts})`;
   return [
     { figure: windowFigure, ours: ours.maxAttemptsPer100ms, baseline: baseline.maxAttemptsPer100ms, unit: 'attempts', goal: windowGoal, note },

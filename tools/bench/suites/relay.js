@@ -1,5 +1,5 @@
 /**
- * Relay server figures. For each server (the minimal `ws` forwarder, the seeds/002 design, ours)
+ * Relay server figures. For each server (the minimal `ws` forwarder, the old express-ws relay design, ours)
  * in its own process, a load generator process opens N paired clients and measures:
  *  - forwarded messages per second, closed loop (each pair keeps 4 messages in flight: with one,
  *    the loop is bound by round trips rather than by the server);

@@ -1,5 +1,6 @@
 /**
- * Baseline for the chat-panel figures: the chat page of post seeds/003 as a component, written by
+ * Baseline for the chat-panel figures: the old chat page (setData of the whole message list on
+ * every message) as a component, written by
  * us. Every new message is pushed onto `list` and the WHOLE list is sent again with setData, and
  * every message of the list is rendered.
  */
