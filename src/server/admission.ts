@@ -8,6 +8,7 @@ import { ErrorCode, HybridError, WireErrorCode } from '../core/errors';
 import type { RejectReason } from './metrics';
 import type { RelayOptions } from './options';
 import { createTokenCheck, TokenCheck } from './tokens';
+import { isLegacyUrl, rawQueryParam } from './legacy-clients';
 
 import { ENV_PATTERN, ENV_RULE, isEnvName } from '../core/protocol/envs';
 
@@ -59,7 +60,8 @@ export function tokenCheck(options: RelayOptions): TokenCheck {
 }
 
 export async function admit(req: IncomingMessage, url: URL, options: RelayOptions): Promise<Admission> {
-  const token = url.searchParams.get('token');
+  // Old clients put the token in the URL unencoded: their `+` is a plus, not a space.
+  const token = isLegacyUrl(url) ? rawQueryParam(url, 'token') : url.searchParams.get('token');
   const env = url.searchParams.get('env');
   if (!token) throw new UpgradeRefusal(401, 'UNAUTHORIZED', 'missing "token" query parameter', 'unauthorized');
   if (token.length > MAX_TOKEN_LENGTH) throw new UpgradeRefusal(400, 'BAD_REQUEST', `token longer than ${MAX_TOKEN_LENGTH} characters`, 'bad_request');

@@ -31,6 +31,8 @@ export class Connection implements Bucket {
   joined = false;
   /** A replay requested before `joined` (undefined: none; null: from the last frame sent). */
   resumeAfter: number | null | undefined = undefined;
+  /** A client of the relay this one replaces (no `v` in its URL): see legacy-clients.ts. */
+  legacy = false;
   /** `"from":"<env>",` — spliced into every frame this connection sends. */
   readonly fromField: string;
 

@@ -8,6 +8,7 @@ import { CLOSE_CODES, Connection } from './connection';
 import type { Hub } from './hub';
 import type { RelayMetrics } from './metrics';
 import { SendBatcher } from './send-batch';
+import { legacyFrameText } from './legacy-clients';
 
 export class Outlet {
   private readonly batcher = new SendBatcher();
@@ -20,9 +21,9 @@ export class Outlet {
 
   constructor(private readonly maxBufferedBytes: number, private readonly metrics: RelayMetrics) {}
 
-  /** A frame of the relay's own (hello, ack, error, presence, pong). */
+  /** A frame of the relay's own (hello, ack, error, presence, pong); an old client never gets one. */
   control(conn: Connection, frame: Frame): void {
-    if (conn.state !== 'closed') this.send(conn, JSON.stringify(frame));
+    if (conn.state !== 'closed' && !conn.legacy) this.send(conn, JSON.stringify(frame));
   }
 
   /** A stamped frame from the hub: written when live, held while replaying, left to the backlog before. */
@@ -33,7 +34,22 @@ export class Outlet {
 
   /** Writes a stamped frame unless this socket already got that seq. */
   sendStamped(conn: Connection, seq: number, text: string): void {
-    if (seq > conn.sentSeq && this.send(conn, text)) {
+    if (seq <= conn.sentSeq) return;
+    if (conn.legacy) return this.sendLegacy(conn, seq, text);
+    if (this.send(conn, text)) {
+      conn.sentSeq = seq;
+      this.metrics.messagesForwarded++;
+    }
+  }
+
+  /** The old relay's shape for an old client; frames it never knew are passed over (their seq counts as sent). */
+  private sendLegacy(conn: Connection, seq: number, text: string): void {
+    const legacy = legacyFrameText(text);
+    if (legacy === undefined) {
+      conn.sentSeq = seq;
+      return;
+    }
+    if (this.send(conn, legacy)) {
       conn.sentSeq = seq;
       this.metrics.forwarded(this.receivedAt === undefined ? undefined : performance.now() - this.receivedAt);
     }

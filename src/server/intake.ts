@@ -13,6 +13,7 @@ import type { Hub } from './hub';
 import type { RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
 import { takeToken } from './rate-limit';
+import { rawTextFrame } from './legacy-clients';
 
 type Routing = { to?: string; from?: string; seq?: number };
 
@@ -47,6 +48,8 @@ export class Intake {
     try {
       frame = decodeFrame(text, this.frameLimits);
     } catch (err) {
+      // An old client's text that is not one of our frames (plain text, JSON without `type`) is relayed as it was.
+      if (conn.legacy) return this.relayRawText(conn, text);
       const details = (err as HybridError).details as { id?: string } | undefined;
       return this.refuse(conn, err, details?.id);
     }
@@ -91,6 +94,17 @@ export class Intake {
       }
     });
     outlet.receivedAt = undefined;
+  }
+
+  private relayRawText(conn: Connection, text: string): void {
+    const wrapped = rawTextFrame(text);
+    let frame: Frame;
+    try {
+      frame = decodeFrame(wrapped, this.frameLimits);
+    } catch (err) {
+      return this.refuse(conn, err); // past the frame limit once wrapped
+    }
+    this.route(conn, frame, wrapped);
   }
 
   private rateLimited(conn: Connection, data: RawData, isBinary: boolean): void {

@@ -18,6 +18,7 @@ import { Outlet, Replayer } from './delivery';
 import { createHub } from './hub-factory';
 import { createHttpHandler, HttpHandler } from './http-routes';
 import { Intake } from './intake';
+import { isLegacyUrl } from './legacy-clients';
 import { MetricsSnapshot, RelayMetrics } from './metrics';
 import { createMetricsEndpoint } from './metrics-endpoint';
 import { RelayOptions, resolveOptions } from './options';
@@ -96,7 +97,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
         if (count >= options.maxEnvsPerToken && !registry.get(admission.key, admission.env)) {
           return refuse(socket, new UpgradeRefusal(403, 'QUEUE_FULL', `this token already has ${options.maxEnvsPerToken} envs connected`, 'forbidden'));
         }
-        wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, admission));
+        wss.handleUpgrade(req, socket, head, (ws) => onOpen(ws, admission, isLegacyUrl(url)));
       },
       (err) => refuse(socket, err instanceof UpgradeRefusal ? err : new UpgradeRefusal(401, 'UNAUTHORIZED', String(err), 'unauthorized')),
     );
@@ -109,8 +110,9 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
 
   // ---- connection lifecycle ----
 
-  function onOpen(ws: WebSocket, { key, env, expiresAt }: Admission): void {
+  function onOpen(ws: WebSocket, { key, env, expiresAt }: Admission, legacy: boolean): void {
     const conn = new Connection(ws, key, env, expiresAt, options.rateBurst, Date.now());
+    conn.legacy = legacy;
     metrics.connectionsTotal++;
     const old = registry.add(conn);
     ws.on('message', (data, isBinary) => intake.onFrame(conn, data, isBinary));

@@ -330,7 +330,7 @@ test('wx.cloud.connectContainer adapter: async task creation, path as the target
   const c = rig.client({ transport: cloudContainerTransport({ env: 'prod-1', service: 'relay', api }), target: '/socket?token=t9&env=miniapp' });
   c.connect();
   await waitState(c, 'open');
-  expect(paths).toEqual(['/socket?token=t9&env=miniapp']);
+  expect(paths).toEqual(['/socket?token=t9&env=miniapp&v=1']);
   expect(rig.server.handshakes[0]).toMatchObject({ token: 't9', env: 'miniapp' });
   const noCloud = rig.client({ transport: cloudContainerTransport({ env: 'e', service: 's', api: {} as never }), backoff: { base: 5, cap: 5, maxRetries: 0 } });
   const err = new Promise<HybridError>((resolve) => noCloud.on('error', resolve));

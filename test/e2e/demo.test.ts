@@ -125,7 +125,7 @@ test('the relay serves the demo page and the SDK by default, and both sides pair
   expect(mpData().token).toBe(TOKEN);
   // One socket per side: the mini program made exactly one task, to its relay URL with token and env.
   expect(wsWx.created).toBe(1);
-  expect(wsWx.urls[0]).toBe(`${relay.url()}?token=${TOKEN}&env=miniapp`);
+  expect(wsWx.urls[0]).toBe(`${relay.url()}?token=${TOKEN}&env=miniapp&v=1`);
   expect(await h5.textContent('#where')).toBe('browser');
   // The page joined socket-manager's shared pool: one connection, one user.
   expect(poolStats()).toEqual([{ key: expect.any(String), users: 1, state: 'open' }]);

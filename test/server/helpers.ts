@@ -34,8 +34,9 @@ export class TestClient {
   readonly closed: Promise<number>;
   private waiters: Array<() => void> = [];
 
-  constructor(url: string, headers: Record<string, string> = {}) {
-    this.ws = new WebSocket(url, { headers });
+  /** `legacy`: connect like a client of the old relay (no `v` in the URL); otherwise `v=1` is added. */
+  constructor(url: string, headers: Record<string, string> = {}, options: { legacy?: boolean } = {}) {
+    this.ws = new WebSocket(options.legacy || /[?&]v=/.test(url) ? url : url + (url.indexOf('?') >= 0 ? '&' : '?') + 'v=1', { headers });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());
       this.ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));

@@ -13,7 +13,7 @@ import {
   RequestFrame, ResponseFrame, FrameLimits,
 } from '../frames';
 import { checkName } from '../json';
-import { LIMITS } from '../limits';
+import { LIMITS, PROTOCOL_VERSION } from '../limits';
 import { BoundedQueue } from '../queue';
 import { CLIENT_CLOSE, decideOnClose } from './close-policy';
 import { isClosableByClient } from '../protocol/close-codes';
@@ -23,7 +23,7 @@ import { Heartbeat } from './heartbeat';
 import { Liveness, plainLiveness, RAW_FRAME_TYPE, rawText, readRaw } from './plain';
 import { deliveryPromise, DedupeWindow, Outbox, OutboxEntry } from './reliable';
 import { PendingRequests } from './requests';
-import { resolveTarget } from './target';
+import { resolveTarget, withProtocolVersion } from './target';
 import {
   DropReason, EmitOptions, RequestHandler, SendResult, SocketClientEvents, SocketClientOptions, SocketState, SocketStats,
   Subscriber, UndeliveredReason,
@@ -344,7 +344,8 @@ export class SocketClient {
     if (gen !== this.generation) return;
     let made: SocketTaskLike | PromiseLike<SocketTaskLike>;
     try {
-      made = this.options.transport(target);
+      // Our relay tells our clients from the old relay's clients by `v` (plain servers and old relays get the URL as given).
+      made = this.options.transport(this.plain || this.options.legacyRelay ? target : withProtocolVersion(target, PROTOCOL_VERSION));
     } catch (err) {
       return this.attemptFailed(gen, err);
     }

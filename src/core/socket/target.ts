@@ -18,6 +18,16 @@ export function resolveTarget(source: TargetSource): ConnectTarget | PromiseLike
   return isThenable<string | ConnectTarget>(value) ? value.then(normalizeTarget) : normalizeTarget(value);
 }
 
+/**
+ * Marks the URL as a client of this protocol: `v=<version>` (unless the URL has a `v` already).
+ * The relay answers a connection without it the way the relay it replaces did (no frames of ours).
+ */
+export function withProtocolVersion(target: ConnectTarget, version: number): ConnectTarget {
+  const query = target.url.split('#')[0].split('?')[1];
+  if (query !== undefined && query.split('&').some((p) => p === 'v' || p.indexOf('v=') === 0)) return target;
+  return { ...target, url: withQuery(target.url, { v: String(version) }) };
+}
+
 /** Appends `token` and `env` (docs/protocol.md: `/socket?token=…&env=…`) to a URL. */
 export function withQuery(url: string, params: Record<string, string | undefined>): string {
   const [beforeHash, hash] = splitOnce(url, '#');

@@ -26,7 +26,8 @@ async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurr
   const specs = [];
   for (let i = 0; i < count; i++) {
     const token = `${tokenPrefix}${i}`;
-    specs.push(`${url}?token=${token}&env=h5`, `${peerUrl}?token=${token}&env=miniapp`);
+    // v=1: these clients speak our protocol (the relay serves a URL without `v` as an old client).
+    specs.push(`${url}?token=${token}&env=h5&v=1`, `${peerUrl}?token=${token}&env=miniapp&v=1`);
   }
   const sockets = await openMany(specs, { concurrency, timeoutMs });
   if (resume) sendResume(sockets);
@@ -43,7 +44,7 @@ async function openPairs({ url, peerUrl = url, count, tokenPrefix = 't', concurr
 /** Idle connections for the memory figure: each its own token, nothing sent. */
 async function openIdle({ url, count, concurrency = 200, timeoutMs = 5000, resume = false }) {
   const specs = [];
-  for (let i = 0; i < count; i++) specs.push(`${url}?token=idle${i}&env=${i % 2 ? 'h5' : 'miniapp'}`);
+  for (let i = 0; i < count; i++) specs.push(`${url}?token=idle${i}&env=${i % 2 ? 'h5' : 'miniapp'}&v=1`);
   const sockets = await openMany(specs, { concurrency, timeoutMs });
   if (resume) sendResume(sockets);
   idle = idle.concat(sockets);
