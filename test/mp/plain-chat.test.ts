@@ -148,3 +148,32 @@ test('a message with no reply within the ttl turns failed; a retry that is answe
   expect(echo.received).toEqual(['lost']);
   expect(page.instance.socketClient().stats().dropped).toBe(1);
 });
+
+test('two pages share one plain connection; app hide pauses it, show reconnects and sends what was typed meanwhile', async () => {
+  const app: Record<'show' | 'hide' | 'network', Array<(res?: any) => void>> = { show: [], hide: [], network: [] };
+  manager.setAppEventsApi({
+    onAppShow: (fn) => app.show.push(fn),
+    onAppHide: (fn) => app.hide.push(fn),
+    onNetworkStatusChange: (fn) => app.network.push(fn),
+  });
+  try {
+    await openPage();
+    const second = renderPage();
+    second.attach(document.createElement('parent-wrapper'));
+    await waitFor(() => second.instance.data.socketState === 'open', 3000, 'the second page on the shared connection');
+    expect(wsWx.created).toBe(1);
+    expect(second.instance.socketClient()).toBe(page.instance.socketClient());
+
+    app.hide.forEach((fn) => fn());
+    await waitFor(() => page.instance.data.socketState === 'paused' && wsWx.live() === 0, 3000, 'paused in the background');
+    expect(second.instance.socketSend('typed in the background').status).toBe('queued');
+    app.show.forEach((fn) => fn());
+    await waitFor(() => echo.received.length === 1 && raws.length === 1, 5000, 'sent after show');
+    expect(echo.received).toEqual(['typed in the background']);
+    expect(wsWx.created).toBe(2);
+    second.detach();
+    expect(page.instance.data.socketState).toBe('open'); // the first page still holds it
+  } finally {
+    manager.setAppEventsApi(undefined);
+  }
+});
