@@ -68,78 +68,83 @@ interface Pending {
   timer?: ReturnType<typeof setTimeout>;
 }
 
-export function linkPlain(panel: PlainPanelApi, socket: PlainChatSocket, settings: PlainLinkSettings): { send(message: ChatMessage): SendResult; dispose(): void } {
-  const { mapping, peerRole, ttl } = settings;
-  const incoming = mapping.incoming || defaultIncoming;
-  const outgoing = mapping.outgoing || defaultOutgoing;
-  const sentOn = mapping.sentOn || 'reply';
+/** The link itself: own messages waiting for their receipt, and the mapping of inbound frames. */
+class PlainChatLink {
   /** Own messages still `sending`, oldest first. */
-  const pending: Pending[] = [];
+  private readonly pending: Pending[] = [];
+  private readonly offs: Unsubscribe[];
+  private readonly sentOn: 'reply' | 'written';
 
-  function forget(id: string): boolean {
-    const i = pending.findIndex((p) => p.id === id);
-    if (i < 0) return false;
-    const [entry] = pending.splice(i, 1);
-    if (entry.timer !== undefined) clearTimeout(entry.timer);
-    return true;
+  constructor(private readonly panel: PlainPanelApi, private readonly socket: PlainChatSocket, private readonly settings: PlainLinkSettings) {
+    this.sentOn = settings.mapping.sentOn || 'reply';
+    this.offs = [socket.on('raw', (raw) => this.onRaw(raw)), socket.on('open', () => this.onOpen())];
   }
 
-  function setStatus(id: string, status: 'sent' | 'failed'): void {
-    if (panel.getMessage(id)) panel.updateMessage(id, { status });
-  }
-
-  function settle(id: string, status: 'sent' | 'failed'): void {
-    if (forget(id)) setStatus(id, status);
-  }
-
-  function onRaw(raw: RawFrame): void {
-    // No acks on a plain server: its next frame answers the oldest message it has been sent.
-    const answered = sentOn === 'reply' ? pending.find((p) => p.written) : undefined;
-    if (answered) settle(answered.id, 'sent');
-    let shown: Partial<ChatMessage> | null | undefined;
+  send(message: ChatMessage): SendResult {
+    const { mapping, ttl } = this.settings;
+    this.forget(message.id); // a retry replaces the earlier attempt
+    let result: SendResult;
     try {
-      shown = incoming(raw);
+      // A copy still queued when the ttl ends is dropped with it (a retry sends a fresh one).
+      result = this.socket.sendRaw((mapping.outgoing || defaultOutgoing)(message), ttl > 0 ? { ttl } : undefined);
+    } catch (err) {
+      result = { status: 'refused', error: HybridError.from(err, 'BAD_REQUEST') };
+    }
+    if (result.status === 'refused') {
+      this.setStatus(message.id, 'failed');
+      return { ...result, id: message.id };
+    }
+    const entry: Pending = { id: message.id, written: result.status === 'sent' };
+    this.pending.push(entry);
+    if (entry.written && this.sentOn === 'written') this.settle(message.id, 'sent');
+    else if (ttl > 0) entry.timer = setTimeout(() => this.settle(message.id, 'failed'), ttl);
+    return { ...result, id: message.id };
+  }
+
+  dispose(): void {
+    this.offs.splice(0).forEach((off) => off());
+    for (const p of this.pending.splice(0)) if (p.timer !== undefined) clearTimeout(p.timer);
+  }
+
+  private onRaw(raw: RawFrame): void {
+    // No acks on a plain server: its next frame answers the oldest message it has been sent.
+    const answered = this.sentOn === 'reply' ? this.pending.find((p) => p.written) : undefined;
+    if (answered) this.settle(answered.id, 'sent');
+    try {
+      const shown = (this.settings.mapping.incoming || defaultIncoming)(raw);
       if (!shown) return;
-      panel.appendMessage({ id: createId('in-'), role: peerRole, type: 'text', time: Date.now(), ...shown } as ChatMessage);
+      this.panel.appendMessage({ id: createId('in-'), role: this.settings.peerRole, type: 'text', time: Date.now(), ...shown } as ChatMessage);
     } catch (err) {
       if (!(err instanceof HybridError)) throw err;
-      if (settings.onError) settings.onError(err, raw);
+      if (this.settings.onError) this.settings.onError(err, raw);
     }
   }
 
   /** The socket (re)opened: queued messages were flushed to it. */
-  function onOpen(): void {
-    for (const p of pending.slice()) {
+  private onOpen(): void {
+    for (const p of this.pending.slice()) {
       p.written = true;
-      if (sentOn === 'written') settle(p.id, 'sent');
+      if (this.sentOn === 'written') this.settle(p.id, 'sent');
     }
   }
 
-  const offs = [socket.on('raw', onRaw), socket.on('open', onOpen)];
+  private forget(id: string): boolean {
+    const i = this.pending.findIndex((p) => p.id === id);
+    if (i < 0) return false;
+    const [entry] = this.pending.splice(i, 1);
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    return true;
+  }
 
-  return {
-    send(message: ChatMessage): SendResult {
-      forget(message.id); // a retry replaces the earlier attempt
-      let result: SendResult;
-      try {
-        // A copy still queued when the ttl ends is dropped with it (a retry sends a fresh one).
-        result = socket.sendRaw(outgoing(message), ttl > 0 ? { ttl } : undefined);
-      } catch (err) {
-        result = { status: 'refused', error: HybridError.from(err, 'BAD_REQUEST') };
-      }
-      if (result.status === 'refused') {
-        setStatus(message.id, 'failed');
-        return { ...result, id: message.id };
-      }
-      const entry: Pending = { id: message.id, written: result.status === 'sent' };
-      pending.push(entry);
-      if (entry.written && sentOn === 'written') settle(message.id, 'sent');
-      else if (ttl > 0) entry.timer = setTimeout(() => settle(message.id, 'failed'), ttl);
-      return { ...result, id: message.id };
-    },
-    dispose(): void {
-      offs.splice(0).forEach((off) => off());
-      for (const p of pending.splice(0)) if (p.timer !== undefined) clearTimeout(p.timer);
-    },
-  };
+  private setStatus(id: string, status: 'sent' | 'failed'): void {
+    if (this.panel.getMessage(id)) this.panel.updateMessage(id, { status });
+  }
+
+  private settle(id: string, status: 'sent' | 'failed'): void {
+    if (this.forget(id)) this.setStatus(id, status);
+  }
+}
+
+export function linkPlain(panel: PlainPanelApi, socket: PlainChatSocket, settings: PlainLinkSettings): { send(message: ChatMessage): SendResult; dispose(): void } {
+  return new PlainChatLink(panel, socket, settings);
 }
