@@ -35,21 +35,13 @@ export class Outlet {
   /** Writes a stamped frame unless this socket already got that seq. */
   sendStamped(conn: Connection, seq: number, text: string): void {
     if (seq <= conn.sentSeq) return;
-    if (conn.legacy) return this.sendLegacy(conn, seq, text);
-    if (this.send(conn, text)) {
-      conn.sentSeq = seq;
-      this.metrics.messagesForwarded++;
-    }
-  }
-
-  /** The old relay's shape for an old client; frames it never knew are passed over (their seq counts as sent). */
-  private sendLegacy(conn: Connection, seq: number, text: string): void {
-    const legacy = legacyFrameText(text);
-    if (legacy === undefined) {
+    // An old client gets the old relay's shape (legacy-clients.ts); a frame it never knew is passed over.
+    const out = conn.legacy ? legacyFrameText(text) : text;
+    if (out === undefined) {
       conn.sentSeq = seq;
       return;
     }
-    if (this.send(conn, legacy)) {
+    if (this.send(conn, out)) {
       conn.sentSeq = seq;
       this.metrics.forwarded(this.receivedAt === undefined ? undefined : performance.now() - this.receivedAt);
     }

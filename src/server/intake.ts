@@ -49,7 +49,7 @@ export class Intake {
       frame = decodeFrame(text, this.frameLimits);
     } catch (err) {
       // An old client's text that is not one of our frames (plain text, JSON without `type`) is relayed as it was.
-      if (conn.legacy) return this.relayRawText(conn, text);
+      if (conn.legacy) return this.relayRawText(conn, text, receivedAt);
       const details = (err as HybridError).details as { id?: string } | undefined;
       return this.refuse(conn, err, details?.id);
     }
@@ -96,7 +96,7 @@ export class Intake {
     outlet.receivedAt = undefined;
   }
 
-  private relayRawText(conn: Connection, text: string): void {
+  private relayRawText(conn: Connection, text: string, receivedAt: number): void {
     const wrapped = rawTextFrame(text);
     let frame: Frame;
     try {
@@ -104,7 +104,7 @@ export class Intake {
     } catch (err) {
       return this.refuse(conn, err); // past the frame limit once wrapped
     }
-    this.route(conn, frame, wrapped);
+    this.route(conn, frame, wrapped, receivedAt);
   }
 
   private rateLimited(conn: Connection, data: RawData, isBinary: boolean): void {

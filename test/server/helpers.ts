@@ -19,7 +19,8 @@ export async function startRelay(options: Partial<RelayOptions> = {}): Promise<R
 }
 
 export function socketUrl(relay: Relay, token: string, env: string): string {
-  return `${relay.url()}?token=${encodeURIComponent(token)}&env=${encodeURIComponent(env)}`;
+  // v=1: a client of this protocol (without it the relay serves the connection as an old client).
+  return `${relay.url()}?token=${encodeURIComponent(token)}&env=${encodeURIComponent(env)}&v=1`;
 }
 
 export type AnyFrame = { type: string; [k: string]: any };
