@@ -7,7 +7,11 @@
  */
 import { HybridError } from '../core/errors';
 
-/** Peer name → the version range package.json declares (kept in step by test/server/peer.test.ts). */
+/**
+ * Peer name → the version range package.json declares (kept in step by test/server/peer.test.ts).
+ * jose stays on 5.x: 6.x ships ES modules only, which the CommonJS server build cannot require on
+ * Node 18 (nor on Node 20 before 20.19).
+ */
 export const SERVER_PEERS = {
   ws: '^8.0.0',
   jose: '^5.9.0',

@@ -89,3 +89,16 @@ test('requirePeer: a missing peer becomes BAD_REQUEST with the install command; 
   expect(requirePeer('ws', 'test', (id) => ({ loaded: id }))).toEqual({ loaded: 'ws' });
   expect(missingPeerError('redis', '--redis').message).toBe('--redis needs the "redis" package, which is not installed: npm install redis@"^4.6.0 || ^5.0.0 || ^6.0.0"');
 });
+
+const NO_REQUIRE_ESM = process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module') ? ['--no-experimental-require-module'] : [];
+
+test('the pinned jose loads through require() in a plain CommonJS Node process (what dist/node does)', async () => {
+  const code = "const j = require('jose'); process.stdout.write(typeof j.jwtVerify + ' ' + require('jose/package.json').version)";
+  const out = await new Promise<string>((resolve, reject) =>
+    // Without require(esm), as on Node 18 and Node 20 before 20.19, an ES-modules-only jose would fail here.
+    execFile(process.execPath, [...NO_REQUIRE_ESM, '-e', code], { cwd: ROOT }, (err, stdout) => (err ? reject(err) : resolve(stdout))),
+  );
+  const [fn, version] = out.split(' ');
+  expect(fn).toBe('function');
+  expect(version).toMatch(/^5\./);
+});
