@@ -1,52 +1,19 @@
 /**
  * Interop with a relay written like the old express-ws one: token + env pairing, every text frame
  * forwarded to the other envs of the token as a JSON string of the text (so it arrives doubly
- * encoded), no hello/ack/pong/seq. Our own minimal version of that design, on 127.0.0.1:0.
+ * encoded), no hello/ack/pong/seq: the fixture test/fixtures/legacy/old-relay.ts, on 127.0.0.1:0.
  */
-import * as http from 'http';
-import { AddressInfo } from 'net';
-import { WebSocket, WebSocketServer } from 'ws';
 import { SocketClient } from '../../src/core/socket';
 import { wxSocketTransport } from '../../src/adapters/wx-socket';
 import { createWsWx, waitFor } from '../helpers/ws-wx';
+import { startOldRelay } from '../fixtures/legacy/old-relay';
 import { FAST } from './socket-fixture';
 
-async function startRelay002() {
-  const byToken = new Map<string, Map<string, WebSocket>>();
-  const server = http.createServer();
-  const wss = new WebSocketServer({ server });
-  const seen: string[] = [];
-  wss.on('connection', (ws, req) => {
-    const q = new URL(req.url || '/', 'http://x').searchParams;
-    const token = q.get('token') || '';
-    const env = q.get('env') || '';
-    const envs = byToken.get(token) || new Map<string, WebSocket>();
-    byToken.set(token, envs);
-    envs.set(env, ws);
-    ws.on('message', (data) => {
-      seen.push(data.toString());
-      for (const [other, peer] of envs) if (other !== env && peer.readyState === WebSocket.OPEN) peer.send(JSON.stringify(data.toString()));
-    });
-    ws.on('close', () => envs.get(env) === ws && envs.delete(env));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: (env: string) => `ws://127.0.0.1:${port}/socket?token=shared&env=${env}`,
-    seen,
-    close: async () => {
-      for (const ws of wss.clients) ws.terminate();
-      await new Promise((resolve) => wss.close(resolve));
-      await new Promise((resolve) => server.close(resolve));
-    },
-  };
-}
-
 test('legacyRelay: {type, data} frames and reliable messages between two clients through a 002-style relay', async () => {
-  const relay = await startRelay002();
+  const relay = await startOldRelay();
   const wx = createWsWx();
   const make = (env: string) =>
-    new SocketClient({ ...FAST, heartbeatInterval: 50, ackTimeout: 100, legacyRelay: true, transport: wxSocketTransport({}, wx), target: relay.url(env) });
+    new SocketClient({ ...FAST, heartbeatInterval: 50, ackTimeout: 100, legacyRelay: true, transport: wxSocketTransport({}, wx), target: relay.url('shared', env) });
   const mp = make('miniapp');
   const h5 = make('h5');
   const materials: unknown[] = [];
