@@ -98,3 +98,25 @@ describe('prom-client export', () => {
     expect(() => exportPrometheus(new RelayMetrics(), gauges(a), { registry })).toThrow(/already been registered/);
   });
 });
+
+describe('metrics endpoint', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { createMetricsEndpoint } = require('../../src/server/metrics-endpoint');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { resolveOptions } = require('../../src/server/options');
+  const warnings = async (options: object) => {
+    const seen: string[] = [];
+    const m = new RelayMetrics();
+    const endpoint = createMetricsEndpoint(resolveOptions(options), m, () => m.snapshot(0, 0));
+    await endpoint.listen({ info: () => undefined, warn: (line: string) => seen.push(line), error: () => undefined });
+    await endpoint.close();
+    return seen;
+  };
+
+  test('public /metrics without a token warns at start; a token, loopback or no metrics do not', async () => {
+    expect(await warnings({ host: '0.0.0.0', metrics: true })).toEqual([expect.stringMatching(/\/metrics answers anyone on 0\.0\.0\.0: set HYBRID_KIT_METRICS_TOKEN or --metrics-port/)]);
+    expect(await warnings({ host: '0.0.0.0', metrics: true, metricsToken: 't' })).toEqual([]);
+    expect(await warnings({ host: '127.0.0.1', metrics: true })).toEqual([]);
+    expect(await warnings({ host: '0.0.0.0' })).toEqual([]);
+  });
+});
