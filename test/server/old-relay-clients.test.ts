@@ -12,7 +12,7 @@ import { createWsWx, WsWx } from '../helpers/ws-wx';
 import { sleep, waitFor } from '../helpers/wait';
 import { startOldRelay } from '../fixtures/legacy/old-relay';
 import { oldH5Client, oldMiniProgramClient, OldH5Client, OldMiniProgramClient } from '../fixtures/legacy/old-relay-clients';
-import { Relay, startRelay } from './helpers';
+import { redisRelays, Relay, startRelay } from './helpers';
 
 jest.setTimeout(30_000);
 
@@ -22,6 +22,7 @@ const RECONNECT_MS = 200;
 const FAST = { backoff: { base: 20, cap: 100 }, heartbeatInterval: 0, connectTimeout: 2000, closeTimeout: 200, minUptime: 100, ackTimeout: 300 };
 
 let wx: WsWx;
+const onRedis = redisRelays();
 const stops: Array<() => void | Promise<unknown>> = [];
 
 beforeEach(() => {
@@ -39,15 +40,16 @@ function oldMp(base: string): OldMiniProgramClient {
   return mp;
 }
 
-function oldPair(base: string): { mp: OldMiniProgramClient; h5: OldH5Client } {
-  const h5 = oldH5Client(base, TOKEN, RECONNECT_MS);
+/** The two old clients; `h5Base` when the H5 page is on another relay instance. */
+function oldPair(base: string, h5Base = base): { mp: OldMiniProgramClient; h5: OldH5Client } {
+  const h5 = oldH5Client(h5Base, TOKEN, RECONNECT_MS);
   stops.push(() => h5.stop());
   return { mp: oldMp(base), h5 };
 }
 
 /** The same conversation between the two old clients, over a given relay; what each received. */
-async function conversation(base: string): Promise<{ mp: string[]; h5: string[]; mpParsed: Array<[unknown, unknown]>; mpErrors: string[] }> {
-  const { mp, h5 } = oldPair(base);
+async function conversation(base: string, h5Base = base): Promise<{ mp: string[]; h5: string[]; mpParsed: Array<[unknown, unknown]>; mpErrors: string[] }> {
+  const { mp, h5 } = oldPair(base, h5Base);
   await waitFor(() => mp.opens === 1 && h5.opens === 1, 5000, 'both old clients open');
   await sleep(150); // our relay serves a client that sends no `resume` after resumeWaitMs (100 ms here)
   h5.send('addMaterial', { id: 1, s: '= & % # + 中文 😀' });
@@ -72,6 +74,18 @@ test('old clients get byte for byte what the old relay sent them (the same conve
   expect(after.h5).toEqual([JSON.stringify('这是小程序消息'), JSON.stringify('{"type":"note",  "data":"\\u4e2d"}'), JSON.stringify('{"data":1}')]);
   expect(after.mpParsed).toEqual([['addMaterial', { id: 1, s: '= & % # + 中文 😀' }]]);
   expect(after.mpErrors).toEqual([]);
+});
+
+test('over Redis (the two old clients on two relay instances) the bytes are the same as on the old relay', async () => {
+  const old = await startOldRelay();
+  stops.push(() => old.close());
+  const before = await conversation(`ws://127.0.0.1:${old.port}/socket`);
+  for (const stop of stops.splice(0).reverse()) await stop();
+
+  const redisPrefix = onRedis.prefix();
+  const a = await onRedis.start({ redisPrefix, resumeWaitMs: 100 });
+  const b = await onRedis.start({ redisPrefix, resumeWaitMs: 100 });
+  expect(await conversation(a.url(), b.url())).toEqual(before);
 });
 
 function ourClient(relay: Relay, env: string): SocketClient {
