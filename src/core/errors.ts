@@ -1,4 +1,4 @@
-import { ErrorCode, isErrorCode, WireErrorCode } from './protocol/error-codes';
+import { ErrorCode, isWireErrorCode, WireErrorCode } from './protocol/error-codes';
 
 export { ERROR_CODES, isErrorCode, isWireErrorCode } from './protocol/error-codes';
 export type { ErrorCode, WireErrorCode } from './protocol/error-codes';
@@ -29,13 +29,19 @@ export class HybridError extends Error {
     return { code: this.code, message: this.message };
   }
 
-  /** Wraps anything thrown (an Error, a string, a wire `{ code, message }`) into a HybridError. */
+  /**
+   * Wraps anything thrown (an Error, a string, a wire `{ code, message }`) into a HybridError. A
+   * wire shape or a HybridError of another copy of the kit keeps its code when it is well formed
+   * (it may be newer than this build); any other Error's `code` (Node's `ENOENT`…) is not one of
+   * ours and becomes `fallback`.
+   */
   static from(err: unknown, fallback: ErrorCode = 'HANDLER_ERROR'): HybridError {
     if (err instanceof HybridError) return err;
     if (err && typeof err === 'object') {
-      const o = err as { code?: unknown; message?: unknown };
+      const o = err as { code?: unknown; message?: unknown; name?: unknown };
       const message = typeof o.message === 'string' ? o.message : String(err);
-      return new HybridError(isErrorCode(o.code) ? o.code : fallback, message);
+      const ours = !(err instanceof Error) || o.name === 'HybridError';
+      return new HybridError(ours && isWireErrorCode(o.code) ? o.code : fallback, message);
     }
     return new HybridError(fallback, err === undefined ? fallback : String(err));
   }

@@ -3,7 +3,7 @@
  * (the shape the old navigate + hash helper used; the nonce makes equal replies still change the hash).
  * Several replies may share one hash when they were made while the page was hidden.
  */
-import { ErrorShape, HybridError } from './errors';
+import { ErrorShape, HybridError, isWireErrorCode } from './errors';
 import { checkName, parseJson, stringifyJson } from './json';
 import { LIMITS } from './limits';
 
@@ -54,46 +54,57 @@ export function encodeHash(entries: HashEntry[], nonce: string | number, maxLeng
 }
 
 /**
- * Reads a hash (with or without '#'). Never throws: pairs without '=' or with broken
- * percent-encoding are skipped, so a hash written by the page itself does no harm.
+ * Errors a decode may catch per hash (a broken escape, a value that is not JSON). Past them, more
+ * broken pairs are skipped untried: junk must not buy a thrown error, which costs microseconds, per pair.
  */
-export function decodeHash(hash: string): { entries: HashEntry[]; nonce?: string } {
-  if (typeof hash !== 'string') return { entries: [] }; // a caller passed location itself, or nothing
-  const text = hash.charAt(0) === '#' ? hash.slice(1) : hash;
+const MAX_CAUGHT = 16;
+
+/**
+ * Reads a hash (with or without '#'). Never throws: a hash longer than `maxLength` is ignored as a
+ * whole (checked before any work, so its cost does not grow with its size); pairs without '=' or
+ * with broken percent-encoding are skipped, so a hash written by the page itself does no harm.
+ * A value that is not JSON stays a string, as the original helper's values were.
+ */
+export function decodeHash(hash: string, maxLength: number = LIMITS.maxHashLength): { entries: HashEntry[]; nonce?: string } {
+  // Not a string: a caller passed location itself, or nothing. '#' does not count against the limit.
+  if (typeof hash !== 'string' || hash.length > maxLength + 1) return { entries: [] };
+  let caught = 0;
+  const attempt = <T>(fn: () => T): T | undefined => {
+    try {
+      return caught < MAX_CAUGHT ? fn() : undefined;
+    } catch {
+      caught++;
+    }
+    return undefined;
+  };
+  const decode = (text: string) => (text.indexOf('%') < 0 ? text : attempt(() => decodeURIComponent(text)));
   const entries: HashEntry[] = [];
   let nonce: string | undefined;
-  for (const pair of text.split('&')) {
+  for (const pair of (hash.charAt(0) === '#' ? hash.slice(1) : hash).split('&')) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    let key: string;
-    let raw: string;
-    try {
-      key = decodeURIComponent(pair.slice(0, eq));
-      raw = decodeURIComponent(pair.slice(eq + 1));
-    } catch {
-      continue;
+    const key = eq > 0 ? decode(pair.slice(0, eq)) : undefined;
+    // A key is never empty: `eq > 0`, and an escape decodes to a character.
+    const raw = key && decode(pair.slice(eq + 1));
+    if (raw === undefined) continue;
+    if (key === NONCE_KEY) nonce = raw;
+    else {
+      // JSON.parse never gives undefined: undefined means "not JSON".
+      const parsed = attempt(() => parseJson(raw, 'hash value'));
+      entries.push({ key: key as string, value: parsed === undefined ? raw : parsed });
     }
-    if (key === NONCE_KEY) {
-      nonce = raw;
-      continue;
-    }
-    let value: unknown = raw;
-    try {
-      value = parseJson(raw, 'hash value');
-    } catch {
-      // not JSON: keep the string, as the old navigate + hash helper did
-    }
-    entries.push({ key, value });
   }
   return { entries, nonce };
 }
 
-/** True for a well-formed reply payload. */
+/**
+ * True for a well-formed reply payload. An error needs a well-formed code (src/core/protocol) and a
+ * string message: junk (`""`, `"timeout"`, markup, no message) is not a reply and settles nothing.
+ */
 export function isReplyPayload(value: unknown): value is ReplyPayload {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as { ok?: unknown; error?: { code?: unknown; message?: unknown } };
   if (v.ok === true) return true;
-  return v.ok === false && typeof v.error === 'object' && v.error !== null && typeof v.error.code === 'string';
+  return v.ok === false && typeof v.error === 'object' && v.error !== null && isWireErrorCode(v.error.code) && typeof v.error.message === 'string';
 }
 
 /** Splits a URL into the part before '#' and the hash (without '#'). */

@@ -22,17 +22,16 @@ export function parseJson(text: string, what: string, maxDepth: number = LIMITS.
  */
 export function stringifyJson(value: unknown, what: string, kind?: string): string {
   let text: string | undefined;
+  let why = '';
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new HybridError('BAD_REQUEST', `${label(what, kind)} cannot be encoded as JSON: ${(err as Error).message}`);
+    why = ': ' + (err as Error).message;
   }
-  if (text === undefined) throw new HybridError('BAD_REQUEST', `${label(what, kind)} cannot be encoded as JSON`);
+  if (text === undefined) {
+    throw new HybridError('BAD_REQUEST', `${kind === undefined ? what : `"${kind}" ${what}`} cannot be encoded as JSON${why}`);
+  }
   return text;
-}
-
-function label(what: string, kind?: string): string {
-  return kind === undefined ? what : `"${kind}" ${what}`;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

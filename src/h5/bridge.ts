@@ -16,7 +16,7 @@ import { LIMITS } from '../core/limits';
 import { buildCallUrl } from '../core/navigate';
 import { AnyApis, ApiName, ApiParams, ApiResult, POSTED_CMD_KEY, POSTED_DATA_KEY } from '../core/registry';
 import { detectEnv, findMiniProgram } from './env';
-import { readHash, stripOurs } from './hash-reader';
+import { HashContent, readHash } from './hash-reader';
 import { CallStore, StoredCall } from './store';
 import { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply } from './types';
 
@@ -82,11 +82,24 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   const waiters = new Map<string, Waiter>();
   const queue: string[] = [];
   let inFlight: string | null = null;
+  /**
+   * A navigateTo was made and neither its callback nor the page hiding has shown it happened: the
+   * JS-SDK may still hold it (WeixinJSBridge not ready), so no other may follow, even if its call
+   * timed out, or relay pages would stack when the held ones fire together.
+   */
+  let navigating = false;
   let envPromise: Promise<Env> | null = null;
   let destroyed = false;
   const miniProgram = () => options.miniProgram || findMiniProgram(win);
+  // Every timer of this bridge, so destroy() stops them all (clearing one that already fired is harmless).
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  const later = (fn: () => void, ms: number) => {
+    const t = setTimeout(fn, ms);
+    timers.push(t);
+    return t;
+  };
 
-  const env = () => envPromise || (envPromise = detectEnv(win, miniProgram(), options.envTimeout ?? 1500));
+  const env = () => envPromise || (envPromise = detectEnv(win, miniProgram(), options.envTimeout ?? 1500, later));
 
   function forget(req: string): void {
     store.update((calls) => calls.filter((c) => c.req !== req));
@@ -121,7 +134,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   /** Sends the next queued call when no call page navigation is in flight. */
   function pump(): void {
     // Hidden: a call page (perhaps of a call we gave up on) still covers us; go on when shown.
-    if (inFlight || destroyed || win.document.visibilityState === 'hidden') return;
+    if (inFlight || navigating || destroyed || win.document.visibilityState === 'hidden') return;
     // A call sent by an earlier load of the page may still be on its way back: wait for it.
     const now = Date.now();
     const earlier = store.calls().find((c) => c.doc !== doc && c.sent && c.deadline > now);
@@ -135,13 +148,23 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     inFlight = req;
     store.update((calls) => calls.map((c) => (c.req === req ? Object.assign({}, c, { sent: true }) : c)));
     const mp = miniProgram();
+    // settle() pumps the next call.
+    const failed = (message: string) => {
+      navigating = false;
+      settle(req, failure('CANCELLED', 'navigateTo failed: ' + message));
+    };
+    navigating = true;
     try {
       mp!.navigateTo({
         url: waiter.url,
-        fail: (err) => settle(req, failure('CANCELLED', 'navigateTo failed: ' + ((err && err.errMsg) || ''))),
+        success: () => {
+          navigating = false;
+          pump();
+        },
+        fail: (err) => failed((err && err.errMsg) || ''),
       });
     } catch (err) {
-      settle(req, failure('CANCELLED', 'navigateTo failed: ' + (err as Error).message));
+      failed((err as Error).message);
     }
   }
 
@@ -173,7 +196,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
       const waiter: Waiter = {
         resolve,
         reject,
-        timer: setTimeout(() => {
+        timer: later(() => {
           waiters.delete(req);
           forget(req);
           reject(new HybridError('TIMEOUT', `no reply to "${api}" in ${timeout} ms`));
@@ -193,19 +216,24 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   /** Reads replies and pushes from `url`; strips them from the address bar when it is the current URL. */
   function scan(url: string): void {
     if (destroyed) return;
-    const { replies, pushes: got } = readHash(url);
-    for (const r of replies) settle(r.req, r.payload);
-    for (const p of got) if (store.firstSeen(p.id)) pushes.emit(p.event, p.data);
     const current = win.location.href;
-    const clean = stripOurs(current);
+    // A hashchange's newURL may already be gone from the address bar: read both, each once.
+    if (url !== current) take(readHash(url));
+    const clean = take(readHash(current));
     if (clean !== current) {
-      if (current !== url) scan(current);
       try {
         win.history.replaceState(win.history.state, '', clean);
       } catch {
         // sandboxed documents may refuse; the reply was still read
       }
     }
+  }
+
+  /** Settles the replies and emits the new pushes of `content`; returns the URL without them. */
+  function take(content: HashContent): string {
+    for (const r of content.replies) settle(r.req, r.payload);
+    for (const p of store.unseen(content.pushes)) pushes.emit(p.event, p.data);
+    return content.clean;
   }
 
   /** Calls left by an earlier load of the page: unsent ones are lost, sent ones wait until their deadline. */
@@ -215,7 +243,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
       if (c.doc === doc) continue;
       if (!c.sent) recover(c, failure('CANCELLED', 'reloaded before sending'));
       else {
-        setTimeout(() => {
+        later(() => {
           if (store.calls().some((s) => s.req === c.req)) recover(c, failure('TIMEOUT', 'no reply in time'));
         }, Math.max(0, c.deadline - now));
       }
@@ -229,13 +257,15 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     [win, 'pageshow', rescan],
     [win, 'popstate', rescan],
     [win.document, 'visibilitychange', () => {
+      // Hidden: the relay page is up, so the navigateTo happened.
+      if (win.document.visibilityState === 'hidden') navigating = false;
       rescan();
       pump();
     }],
   ];
   for (const [target, type, fn] of listeners) target.addEventListener(type, fn);
   // Next tick: the app registers its `on`/`onRecovered` listeners right after createBridge.
-  const startTimer = setTimeout(() => {
+  later(() => {
     rescan();
     recoverEarlierCalls();
     pump();
@@ -260,11 +290,10 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      clearTimeout(startTimer);
+      timers.forEach(clearTimeout);
       for (const [target, type, fn] of listeners) target.removeEventListener(type, fn);
       for (const [req, w] of Array.from(waiters)) {
         waiters.delete(req);
-        clearTimeout(w.timer);
         forget(req);
         w.reject(new HybridError('CANCELLED', 'the bridge was destroyed'));
       }

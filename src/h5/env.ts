@@ -9,7 +9,8 @@ export function findMiniProgram(win: Window): MiniProgramApi | undefined {
   return wx && wx.miniProgram;
 }
 
-export function detectEnv(win: Window, miniProgram: MiniProgramApi | undefined, timeout: number): Promise<Env> {
+/** `schedule` lets the bridge cancel the timeout when it is destroyed. */
+export function detectEnv(win: Window, miniProgram: MiniProgramApi | undefined, timeout: number, schedule: (fn: () => void, ms: number) => unknown = setTimeout): Promise<Env> {
   const ua = (win.navigator && win.navigator.userAgent) || '';
   const outside: Env = /micromessenger/i.test(ua) ? 'wechat' : 'browser';
   if ((win as unknown as { __wxjs_environment?: string }).__wxjs_environment === 'miniprogram' || /miniProgram/.test(ua)) {
@@ -17,7 +18,7 @@ export function detectEnv(win: Window, miniProgram: MiniProgramApi | undefined, 
   }
   return new Promise<Env>((resolve) => {
     // The first answer wins: getEnv's callback, a throw, or the timeout.
-    setTimeout(() => resolve(outside), timeout);
+    schedule(() => resolve(outside), timeout);
     try {
       miniProgram!.getEnv!((res) => resolve(res && res.miniprogram ? 'miniprogram' : outside));
     } catch {

@@ -61,13 +61,13 @@ export class CallStore {
     this.write(s);
   }
 
-  /** True the first time a push id is seen. */
-  firstSeen(id: string): boolean {
+  /** The pushes whose id was never seen (nor twice in `list`), remembered: one read and one write per hash. */
+  unseen<T extends { id: string }>(list: T[]): T[] {
     const s = this.read();
-    if (s.pushes.indexOf(id) >= 0) return false;
-    s.pushes.push(id);
-    if (s.pushes.length > MAX_PUSH_IDS) s.pushes.splice(0, s.pushes.length - MAX_PUSH_IDS);
-    this.write(s);
-    return true;
+    const seen = new Set(s.pushes);
+    const fresh = list.filter((p) => !seen.has(p.id) && !!seen.add(p.id));
+    s.pushes = Array.from(seen).slice(-MAX_PUSH_IDS);
+    if (fresh.length) this.write(s);
+    return fresh;
   }
 }

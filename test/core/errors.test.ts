@@ -24,13 +24,18 @@ test('HybridError keeps code, message, details, instanceof and serializes to the
   expect('details' in new HybridError('OFFLINE', 'x')).toBe(false);
 });
 
-test('from() wraps anything thrown into a HybridError with a known code', () => {
+test('from() wraps anything thrown into a HybridError; wire codes newer than this build are kept, local ones are not', () => {
   const same = new HybridError('CANCELLED', 'c');
   expect(HybridError.from(same)).toBe(same);
   expect(HybridError.from(new Error('boom')).toJSON()).toEqual({ code: 'HANDLER_ERROR', message: 'boom' });
   expect(HybridError.from({ code: 'RATE_LIMITED', message: 'slow down' }).toJSON()).toEqual({ code: 'RATE_LIMITED', message: 'slow down' });
-  // An unknown wire code never leaks through: the fallback replaces it.
-  expect(HybridError.from({ code: 'EVIL', message: 'm' }, 'BAD_REQUEST').code).toBe('BAD_REQUEST');
+  // A wire shape from a newer peer keeps its well-formed code; junk codes become the fallback.
+  expect(HybridError.from({ code: 'NEWER_CODE', message: 'm' }, 'BAD_REQUEST').code).toBe('NEWER_CODE');
+  for (const junk of ['', 'timeout', '<b>X</b>', 7]) expect(HybridError.from({ code: junk, message: 'm' }, 'BAD_REQUEST').code).toBe('BAD_REQUEST');
+  // An Error's own code (Node's ENOENT) is not one of ours; a HybridError of another copy of the kit is.
+  expect(HybridError.from(Object.assign(new Error('no file'), { code: 'ENOENT' })).code).toBe('HANDLER_ERROR');
+  const foreign = Object.assign(new Error('slow'), { name: 'HybridError', code: 'RATE_LIMITED' });
+  expect(HybridError.from(foreign).code).toBe('RATE_LIMITED');
   expect(HybridError.from('plain text').toJSON()).toEqual({ code: 'HANDLER_ERROR', message: 'plain text' });
   expect(HybridError.from(undefined, 'TIMEOUT').toJSON()).toEqual({ code: 'TIMEOUT', message: 'TIMEOUT' });
   expect(HybridError.from(null).message).toBe('null');

@@ -69,7 +69,9 @@ test('oversize: PAYLOAD_TOO_LARGE past maxLength, counted after encoding', () =>
   expect(() => encodeHash([{ key: 'r', value }], 1)).toThrow(expect.objectContaining({ code: 'PAYLOAD_TOO_LARGE' }));
   const hash = encodeHash([{ key: 'r', value }], 1, 20_000);
   expect(hash.length).toBeGreaterThan(LIMITS.maxHashLength);
-  expect(decodeHash(hash).entries[0].value).toEqual(value);
+  expect(decodeHash(hash, 20_000).entries[0].value).toEqual(value);
+  // Past the limit the hash is ignored as a whole, before any work on it.
+  expect(decodeHash(hash)).toEqual({ entries: [] });
 });
 
 test('deep nesting in a hash value is not parsed: the raw text is kept', () => {
