@@ -12,7 +12,6 @@ import { HybridError } from '../core/errors';
 import { Emitter } from '../core/emitter';
 import { createId } from '../core/bytes';
 import { ReplyPayload } from '../core/hash';
-import { LIMITS } from '../core/limits';
 import { buildCallUrl } from '../core/navigate';
 import { AnyApis, ApiName, ApiParams, ApiResult, POSTED_CMD_KEY, POSTED_DATA_KEY } from '../core/registry';
 import { detectEnv, findMiniProgram } from './env';
@@ -85,7 +84,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   /**
    * A navigateTo was made and neither its callback nor the page hiding has shown it happened: the
    * JS-SDK may still hold it (WeixinJSBridge not ready), so no other may follow, even if its call
-   * timed out, or relay pages would stack when the held ones fire together.
+   * timed out, or call pages would stack when the held ones fire together.
    */
   let navigating = false;
   let envPromise: Promise<Env> | null = null;
@@ -169,7 +168,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   }
 
   function callNavigate(req: string, api: string, params: unknown, timeout: number, waiter: Waiter): void {
-    waiter.url = buildCallUrl(callPage, { req, api, params }, options.maxCmdLength ?? LIMITS.maxCmdLength);
+    waiter.url = buildCallUrl(callPage, { req, api, params }, options.maxCmdLength); // undefined: the default
     env().then((where) => {
       if (!waiters.has(req)) return; // timed out meanwhile
       if (where !== 'miniprogram' || !miniProgram()) {
@@ -257,7 +256,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     [win, 'pageshow', rescan],
     [win, 'popstate', rescan],
     [win.document, 'visibilitychange', () => {
-      // Hidden: the relay page is up, so the navigateTo happened.
+      // Hidden: the call page is up, so the navigateTo happened.
       if (win.document.visibilityState === 'hidden') navigating = false;
       rescan();
       pump();
