@@ -45,7 +45,7 @@ const TOKEN_OPTIONS = {
 export function helpText(): string {
   const rows = OPTION_SPECS.map((s) => {
     const flag = `${s.short ? `-${s.short}, ` : '    '}${s.flag}${s.kind === 'boolean' ? '' : ` <${s.kind}>`}`;
-    return `  ${flag.padEnd(34)} ${s.env.padEnd(32)} ${s.help}`;
+    return `  ${flag.padEnd(34)} ${s.env.padEnd(32)} ${s.help}${s.secret ? ' (a secret: set the variable, not the flag)' : ''}`;
   });
   return [
     'Usage:',
@@ -55,7 +55,7 @@ export function helpText(): string {
     '',
     'Serve options (flag, environment variable):',
     ...rows,
-    '  --secret-stdin                     read the secret from stdin (instead of HYBRID_KIT_SECRET)',
+    '      --secret-stdin                 read the secret from stdin (instead of HYBRID_KIT_SECRET)',
     '',
     'Token options (the secret comes from HYBRID_KIT_SECRET or --secret-stdin; an RS256/ES256 key',
     'from --private-key <file> or HYBRID_KIT_PRIVATE_KEY):',
