@@ -49,6 +49,14 @@ export function checkName(value: unknown, field: string, maxLength: number = LIM
   return value;
 }
 
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?:^|[^\ud800-\udbff])[\udc00-\udfff]/;
+
+/** True for text encodeURIComponent accepts: no lone surrogate. */
+export function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
 /**
  * Whether the text holds more than `limit` `{` and `[` in all (strings included). When it does
  * not, no nesting can pass `limit`, and the exact scan is skipped: indexOf is far cheaper than a

@@ -4,7 +4,7 @@
  * navigate + hash helper, which sent the same object without `v`).
  */
 import { HybridError } from './errors';
-import { checkName, isPlainObject, parseJson, stringifyJson } from './json';
+import { checkName, isPlainObject, isWellFormed, parseJson, stringifyJson } from './json';
 import { LIMITS, PROTOCOL_VERSION } from './limits';
 
 export interface NavigateCmd<P = unknown> {
@@ -47,8 +47,13 @@ export function decodeCmd(raw: unknown, maxLength: number = LIMITS.maxCmdLength)
   }
   if (typeof raw !== 'string') return fromValue(raw);
   if (raw.length > maxLength * 3) {
-    // Three times covers one more level of percent-encoding than we produce.
-    return { ok: false, error: new HybridError('PAYLOAD_TOO_LARGE', `cmd is ${raw.length} characters; the limit is ${maxLength}`), req: salvageReq(raw) };
+    // Three times covers one more level of percent-encoding than we produce. The req is looked
+    // for only near the start (where encodeCmd puts it): a refusal costs the same at any size.
+    return {
+      ok: false,
+      error: new HybridError('PAYLOAD_TOO_LARGE', `cmd is ${raw.length} characters; the limit is ${maxLength}`),
+      req: salvageReq(raw.slice(0, SALVAGE_PREFIX)),
+    };
   }
   let text = raw;
   for (let round = 0; round < 3; round++) {
@@ -82,10 +87,12 @@ function fromValue(value: unknown, raw?: string): DecodedCmd {
   if (!isPlainObject(value)) {
     return { ok: false, error: new HybridError('BAD_REQUEST', 'cmd is not a JSON object') };
   }
-  const req = typeof value.req === 'string' && value.req ? value.req : undefined;
+  // A req with a lone surrogate cannot be written into the reply hash: nothing can answer it.
+  const req = typeof value.req === 'string' && value.req && isWellFormed(value.req) ? value.req : undefined;
   try {
     checkName(value.req, 'req');
     checkName(value.api, 'api');
+    if (!req || !isWellFormed(value.api as string)) throw new HybridError('BAD_REQUEST', '"req" and "api" must be well-formed Unicode');
   } catch (err) {
     return { ok: false, error: HybridError.from(err, 'BAD_REQUEST'), req: req && req.length <= LIMITS.maxNameLength ? req : raw && salvageReq(raw) };
   }
@@ -95,26 +102,25 @@ function fromValue(value: unknown, raw?: string): DecodedCmd {
   return { ok: true, cmd };
 }
 
+/** How much of an oversized cmd is searched for its req: `{"v":1,"req":"<128 characters>"` encoded twice, and more. */
+const SALVAGE_PREFIX = 4096;
+
 /** Best effort: find `"req":"…"` in a broken cmd so the caller still gets an answer. */
 function salvageReq(raw: string): string | undefined {
   let text = raw;
   for (let i = 0; i < 3; i++) {
     const m = /"req"\s*:\s*"([^"\\]{1,128})"/.exec(text);
-    if (m) return m[1];
+    if (m) return isWellFormed(m[1]) ? m[1] : undefined;
+    let next: string;
     try {
-      const next = decodeURIComponent(text);
-      if (next === text) break;
-      text = next;
+      next = decodeURIComponent(text);
     } catch {
-      // Decode what can be decoded: stray `%` sequences stay as they are.
-      text = text.replace(/%[0-9a-fA-F]{2}/g, (s) => {
-        try {
-          return decodeURIComponent(s);
-        } catch {
-          return s;
-        }
-      });
+      // Broken escapes somewhere: decode the ASCII ones (all a req needs to be found), one
+      // replace, no error thrown per escape.
+      next = text.replace(/%([0-7][0-9a-fA-F])/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
     }
+    if (next === text) break;
+    text = next;
   }
   return undefined;
 }

@@ -111,3 +111,28 @@ test('binary input is BAD_REQUEST, never a crash', () => {
     expect(failure(decodeCmd(raw)).code).toBe('BAD_REQUEST');
   }
 });
+
+describe('hostile cmds', () => {
+  test('an oversized cmd is refused looking only at its start: 3 MB of %E4, and a req buried deep is not searched for', () => {
+    expect(failure(decodeCmd('%E4'.repeat(1 << 20)))).toEqual({ code: 'PAYLOAD_TOO_LARGE', req: undefined });
+    const head = encodeURIComponent('{"v":1,"req":"r1","api":"a","params":"');
+    expect(failure(decodeCmd(head + '%E4'.repeat(1 << 20)))).toEqual({ code: 'PAYLOAD_TOO_LARGE', req: 'r1' });
+    const buried = 'x'.repeat(100_000) + encodeURIComponent('"req":"r2"');
+    expect(failure(decodeCmd(buried))).toEqual({ code: 'PAYLOAD_TOO_LARGE', req: undefined });
+  });
+
+  test('a broken escape inside the limit: the req is still found (ASCII escapes decoded without a thrown error each)', () => {
+    const broken = encodeURIComponent('{"v":1,"req":"r9","api":"a","params":"') + '%E4'.repeat(200);
+    expect(failure(decodeCmd(broken))).toEqual({ code: 'BAD_REQUEST', req: 'r9' });
+  });
+
+  test('a req with a lone surrogate is refused at decode and never answered; an api with one is answered BAD_REQUEST', () => {
+    for (const req of ['\ud800', 'a\udc00', '\udc00\ud800']) {
+      expect(failure(decodeCmd(JSON.stringify({ req, api: 'a' })))).toEqual({ code: 'BAD_REQUEST', req: undefined });
+      expect(failure(decodeCmd({ req, api: 'a' }))).toEqual({ code: 'BAD_REQUEST', req: undefined });
+    }
+    expect(failure(decodeCmd(JSON.stringify({ req: 'r3', api: 'a\ud800' })))).toEqual({ code: 'BAD_REQUEST', req: 'r3' });
+    // A well-formed pair is fine.
+    expect(okCmd(decodeCmd(JSON.stringify({ req: 'r😀', api: 'a' }))).req).toBe('r😀');
+  });
+});

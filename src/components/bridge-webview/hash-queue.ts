@@ -21,8 +21,21 @@ export class HashQueue {
     return this.items.length;
   }
 
-  add(items: MailItem[]): void {
-    this.items.push(...items);
+  /**
+   * Queues what can be written. An item is encoded once here, so one that never can be (a `req`
+   * that is not well-formed Unicode) is refused now, with its error, instead of jamming the queue
+   * at every later write. A reply whose data JSON cannot carry is answered with that error.
+   */
+  add(items: MailItem[]): Array<{ item: MailItem; error: HybridError }> {
+    const refused: Array<{ item: MailItem; error: HybridError }> = [];
+    for (const item of items) {
+      try {
+        this.items.push(encodable(item));
+      } catch (err) {
+        refused.push({ item, error: HybridError.from(err, 'BAD_REQUEST') });
+      }
+    }
+    return refused;
   }
 
   /** Everything still waiting, removed (the bridge is going away). */
@@ -77,5 +90,21 @@ export class HashQueue {
     // A push joins the list under PUSH_KEY: its JSON plus a comma, encoded.
     const encoded = encodeURIComponent(JSON.stringify(item.push)).length + 3;
     return encoded + (firstPush ? PUSH_KEY.length + 8 : 0);
+  }
+}
+
+/** The item, or an error reply in its place when only its data cannot be encoded; throws when its key cannot. */
+function encodable(item: MailItem): MailItem {
+  if (item.kind === 'push') {
+    encodeURIComponent(JSON.stringify(item.push));
+    return item;
+  }
+  encodeURIComponent(item.req); // a lone surrogate throws URIError: the reply cannot be addressed
+  try {
+    if (item.legacy) encodeLegacyHash(item.req, legacyReplyValue(item.payload), '', Infinity);
+    else encodeHashEntry(item.req, item.payload);
+    return item;
+  } catch (err) {
+    return { ...item, payload: errorReply(HybridError.from(err, 'HANDLER_ERROR')) };
   }
 }

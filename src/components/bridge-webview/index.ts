@@ -139,7 +139,11 @@ Component({
         returnUndelivered(items, { webviewId: this.data.webviewId });
         return;
       }
-      rt.outbox.add(items);
+      for (const { item, error } of rt.outbox.add(items)) {
+        const detail = { code: error.code, message: error.message };
+        if (item.kind === 'push') this.triggerEvent('pusherror', { id: item.push.id, event: item.push.event, ...detail });
+        else this.triggerEvent('replyerror', { req: item.req, ...detail });
+      }
       this.scheduleFlush();
     },
 
