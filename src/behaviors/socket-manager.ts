@@ -14,6 +14,7 @@ import { MINIAPP_ENV } from '../core/protocol/envs';
 import { Frame, MessageFrame } from '../core/frames';
 import { EmitOptions, RequestHandler, SendResult, SocketClient, SocketClientEvents, Subscriber } from '../core/socket/client';
 import type { RawFrame } from '../core/socket/plain';
+import type { ResponseStream, StreamRequestOptions } from '../core/socket/stream-calls';
 import { acquireSocket, poolKey, SocketLease, SocketManagerConfig } from '../services/socket-pool';
 
 export { acquireSocket, closeAllSockets, socketPoolStats, setAppEventsApi } from '../services/socket-pool';
@@ -142,10 +143,29 @@ export const socketManager = Behavior({
       return this.socketOn('raw', fn);
     },
 
-    socketRequest<T = unknown>(api: string, params?: unknown, options?: { to?: string; timeout?: number }): Promise<T> {
+    /**
+     * Calls a handler on the peer. With `onChunk` the answer is a stream: every item goes to
+     * `onChunk` in order, and the promise resolves with the number of items when it ends.
+     */
+    socketRequest<T = unknown>(api: string, params?: unknown, options?: { to?: string; timeout?: number; onChunk?(item: unknown, index: number): void }): Promise<T> {
       const use = uses.get(this);
       if (!use) return Promise.reject(new HybridError('OFFLINE', 'socket-manager is not started'));
+      if (options && options.onChunk) {
+        try {
+          return this.socketStream(api, params, options).done as unknown as Promise<T>;
+        } catch (err) {
+          return Promise.reject(err);
+        }
+      }
       return use.lease.client.request<T>(api, params, options);
+    },
+
+    /** A streamed answer (`for await`, or `onChunk` + `done`); cancelled when the host detaches. */
+    socketStream<T = unknown>(api: string, params?: unknown, options: StreamRequestOptions<T> = {}): ResponseStream<T> {
+      const use = activeUse(this);
+      const stream = use.lease.client.requestStream<T>(api, params, options);
+      use.offs.push(() => stream.cancel('the page or component went away'));
+      return stream;
     },
 
     /** Messages by `event` (and relay-format frames by `type`); removed automatically on detach. */

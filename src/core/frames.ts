@@ -46,6 +46,8 @@ export interface RequestFrame<P = unknown> extends Routed {
   id: string;
   api: string;
   params?: P;
+  /** The caller takes the answer as a stream: `chunk` frames, then the `response` that ends it. */
+  stream?: boolean;
 }
 export interface ResponseFrame<T = unknown> extends Routed {
   type: 'response';
@@ -53,6 +55,20 @@ export interface ResponseFrame<T = unknown> extends Routed {
   ok: boolean;
   data?: T;
   error?: ErrorShape;
+  /** Ends a stream: how many chunk frames came before it. */
+  chunks?: number;
+}
+/** Part of a streamed answer to request `id`: `n` counts the stream's chunk frames from 0; `data` holds its items in order. */
+export interface ChunkFrame<T = unknown> extends Routed {
+  type: 'chunk';
+  id: string;
+  n: number;
+  data: T[];
+}
+/** The caller gives up request `id`: the handler is stopped and answers CANCELLED. */
+export interface CancelFrame extends Routed {
+  type: 'cancel';
+  id: string;
 }
 /** Sent by the server when a peer env of the same token comes or goes. */
 export interface PresenceFrame {
@@ -95,6 +111,8 @@ export type KnownFrame =
   | PongFrame
   | RequestFrame
   | ResponseFrame
+  | ChunkFrame
+  | CancelFrame
   | PresenceFrame
   | HelloFrame
   | ResumeFrame
@@ -183,11 +201,22 @@ function validate(o: Record<string, unknown>, nameMax: number): Frame {
     case 'request':
       checkName(o.id, 'id', nameMax);
       checkName(o.api, 'api', nameMax);
+      if (o.stream !== undefined && typeof o.stream !== 'boolean') throw new HybridError('BAD_REQUEST', '"stream" must be a boolean');
       break;
     case 'response':
       checkName(o.id, 'id', nameMax);
       if (typeof o.ok !== 'boolean') throw new HybridError('BAD_REQUEST', '"ok" must be a boolean');
       if (!o.ok) checkErrorShape(o.error);
+      optionalSeq(o, 'chunks');
+      break;
+    case 'chunk':
+      checkName(o.id, 'id', nameMax);
+      if (o.n === undefined) throw new HybridError('BAD_REQUEST', '"n" is required');
+      optionalSeq(o, 'n');
+      if (!Array.isArray(o.data)) throw new HybridError('BAD_REQUEST', '"data" of a chunk must be a list of items');
+      break;
+    case 'cancel':
+      checkName(o.id, 'id', nameMax);
       break;
     case 'presence':
       checkName(o.env, 'env', nameMax);

@@ -57,6 +57,9 @@ let reqCounter = 0;
 /** The result as a reply, or HANDLER_ERROR when JSON cannot carry it (cycles, BigInt). */
 function encodableReply(api: string, data: unknown): ReplyPayload {
   if (data === undefined) return okReply();
+  if (typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+    return errorReply(new HybridError('BAD_REQUEST', `"${api}" answers with a stream: ask for one (requestStream / bridge.stream)`));
+  }
   try {
     stringifyJson(data, `the result of "${api}"`);
   } catch (err) {
@@ -133,6 +136,42 @@ export class HandlerRegistry<M extends object = AnyApis> {
       reply,
       cancel: (reason = 'the call was cancelled') => settle(errorReply(new HybridError('CANCELLED', reason))),
     };
+  }
+
+  /**
+   * Runs the handler for a caller that takes a stream: a handler returning an async iterable
+   * (e.g. an `async function*`) streams its items; any other handler's result is one item. The
+   * iterable's `return()` (the caller cancelled or went away) sets `context.cancelled` and stops
+   * the handler's iterator. Unknown api → METHOD_NOT_FOUND on the first `next()`.
+   */
+  stream(api: string, params: unknown, options: InvokeOptions = {}): AsyncIterable<unknown> {
+    const context: HandlerContext = { api, req: options.req ?? `local-${++reqCounter}`, source: options.source ?? 'local', cancelled: false };
+    const handler = this.handlers.get(api);
+    let inner: AsyncIterator<unknown> | undefined;
+    const start = async (): Promise<AsyncIterator<unknown>> => {
+      if (!handler) throw new HybridError('METHOD_NOT_FOUND', `no handler registered for "${api}"`);
+      const result = await handler(params, context);
+      if (result && typeof (result as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+      let given = false; // a plain result: one item
+      return { next: async () => (given ? { value: undefined, done: true } : ((given = true), { value: result, done: false })) };
+    };
+    const iterator: AsyncIterator<unknown> = {
+      next: async () => {
+        if (context.cancelled) return { value: undefined, done: true };
+        try {
+          inner = inner || (await start());
+          return await inner.next();
+        } catch (err) {
+          throw HybridError.from(err, 'HANDLER_ERROR');
+        }
+      },
+      return: async () => {
+        (context as { cancelled: boolean }).cancelled = true;
+        if (inner && typeof inner.return === 'function') await inner.return();
+        return { value: undefined, done: true };
+      },
+    };
+    return { [Symbol.asyncIterator]: () => iterator };
   }
 
   /** Like invoke, but resolves with the result and rejects with a HybridError (socket glue, app code). */

@@ -59,6 +59,7 @@ export function createSocketCallTransport(options: SocketCallTransportOptions): 
     peerOnline: () => online,
     isOpen: () => online && client.state === 'open',
     call: (api, params, timeout) => client.request(api, params, { to: peer, timeout }),
+    stream: (api, params, streamOptions) => client.requestStream(api, params, Object.assign({}, streamOptions, { to: peer })),
     onPush: (fn) => client.on('message', (frame) => {
       if (frame.event) fn(frame.event, frame.data);
     }),

@@ -17,11 +17,28 @@ export interface CallOptions {
   transport?: 'auto' | 'navigate' | 'socket';
 }
 
+/** Options of `bridge.stream`. */
+export interface StreamOptions<T = unknown> {
+  /** ms without any item before the stream ends with TIMEOUT; default the socket client's `requestTimeout` (15 s). */
+  timeout?: number;
+  /** Called with every item, in order. */
+  onChunk?(item: T, index: number): void;
+}
+
+/** A streamed answer: `for await` it, or use `onChunk` and await `done` (resolves with the item count). */
+export interface ResponseStream<T = unknown> extends AsyncIterable<T> {
+  readonly id: string;
+  readonly done: Promise<number>;
+  cancel(reason?: string): void;
+}
+
 /** A channel that can carry calls besides the navigate channel (the socket transport). */
 export interface CallTransport {
   readonly name: string;
   isOpen(): boolean;
   call(api: string, params: unknown, timeout: number): Promise<unknown>;
+  /** A call answered by a stream (channels that can carry one). */
+  stream?(api: string, params: unknown, options?: StreamOptions): ResponseStream;
   /** Pushes from the mini program arriving on this channel. */
   onPush?(fn: (event: string, data: unknown) => void): () => void;
   close?(): void;

@@ -14,8 +14,12 @@ import type { SendResult, SocketClient } from '../core/socket/client';
 /** The env name the H5 SDK connects with. */
 export { H5_ENV };
 
+/** Answers socket requests from `registry`; a caller asking for a stream gets the handler's async iterable item by item. */
 export function serveSocketRequests(client: Pick<SocketClient, 'onRequest'>, registry: HandlerRegistry<any> = defaultRegistry): () => void {
-  return client.onRequest((api, params, frame) => registry.call(api, params, { req: frame.id, source: 'socket' }));
+  return client.onRequest((api, params, frame) => {
+    const options = { req: frame.id, source: 'socket' as const };
+    return frame.stream ? registry.stream(api, params, options) : registry.call(api, params, options);
+  });
 }
 
 /** A reliable message `{ event, data }` to the H5 page (acked, resent after a reconnect). */

@@ -1,6 +1,7 @@
 /**
  * src/core runs in the mini program, the browser and Node, so it may use only what all three have:
- * the ES2017 library plus console and the timer functions. It is type-checked here without any
+ * the ES2017 library (plus async iteration, ES2018: streamed answers are async iterables; every
+ * base library, browser and Node we support has Symbol.asyncIterator) plus console and the timer functions. It is type-checked here without any
  * platform typings, so a `wx.`, `document`, `window`, `process` or `Buffer` in it fails the suite.
  */
 import * as fs from 'fs';
@@ -29,7 +30,7 @@ function listTs(dir: string): string[] {
   });
 }
 
-/** Diagnostics of `files` compiled with ES2017 only, no @types, strict. */
+/** Diagnostics of `files` compiled with ES2017 (+ async iteration) only, no @types, strict. */
 function platformFreeDiagnostics(files: string[]): string[] {
   const globals = path.join(tmp.make(), 'universal-globals.d.ts');
   fs.writeFileSync(globals, UNIVERSAL_GLOBALS);
@@ -37,7 +38,7 @@ function platformFreeDiagnostics(files: string[]): string[] {
     strict: true,
     target: ts.ScriptTarget.ES2017,
     module: ts.ModuleKind.CommonJS,
-    lib: ['lib.es2017.d.ts'],
+    lib: ['lib.es2017.d.ts', 'lib.es2018.asynciterable.d.ts', 'lib.es2018.asyncgenerator.d.ts'],
     types: [],
     noEmit: true,
     skipLibCheck: true,

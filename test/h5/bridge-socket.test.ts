@@ -44,6 +44,7 @@ let stopServing: () => void;
 let tokenCounter = 0;
 const offs: Array<() => void> = [];
 const gates = new Map<number, () => void>();
+const storyEnds: Array<{ cancelled: boolean }> = [];
 
 function connectMiniProgram(token: string): any {
   const client = new SocketClient({
@@ -67,6 +68,18 @@ beforeAll(async () => {
   browser = await launchBrowser();
   offs.push(registerTestHandlers(defaultRegistry, 'sock.'));
   // Answers when the test opens its gate: completion order is decided by the test, not by timers.
+  offs.push(
+    defaultRegistry.register('sock.story', async function* (p: { n: number; every?: number }, ctx: any) {
+      try {
+        for (let i = 0; i < p.n; i++) {
+          if (p.every) await sleep(p.every);
+          yield { i, text: '第' + i + '段 ' };
+        }
+      } finally {
+        storyEnds.push({ cancelled: ctx.cancelled });
+      }
+    } as never),
+  );
   offs.push(defaultRegistry.register('sock.gate', (p: { i: number }) => new Promise((resolve) => gates.set(p.i, () => resolve({ i: p.i, zh: '第' + p.i })))));
 });
 
@@ -165,3 +178,54 @@ test('when the mini program leaves the socket, calls fall back to the navigate c
 });
 
 
+
+test('bridge.stream over the socket: for await gets every item in order; onChunk and done agree', async () => {
+  const got = await page.evaluate(async () => {
+    const w = window as any;
+    const items: unknown[] = [];
+    for await (const item of w.__bridge.stream('sock.story', { n: 300 })) items.push(item);
+    const counted: unknown[] = [];
+    const n = await w.__bridge.stream('sock.story', { n: 5 }, { onChunk: (x: unknown) => counted.push(x) }).done;
+    return { items, counted, n };
+  });
+  expect(got.items).toEqual([...Array(300).keys()].map((i) => ({ i, text: '第' + i + '段 ' })));
+  expect(got.counted).toHaveLength(5);
+  expect(got.n).toBe(5);
+  expect(h.relayCount).toBe(0);
+});
+
+test('bridge.stream cancelled from the page stops the mini program handler (ctx.cancelled)', async () => {
+  storyEnds.length = 0;
+  const result = await page.evaluate(async () => {
+    const w = window as any;
+    const s = w.__bridge.stream('sock.story', { n: 100000, every: 2 });
+    const items: unknown[] = [];
+    try {
+      for await (const item of s) {
+        items.push(item);
+        if (items.length === 3) s.cancel('enough'); // the loop then ends with the CANCELLED error
+      }
+      return { items: items.length, code: 'none' };
+    } catch (e: any) {
+      return { items: items.length, code: e.code };
+    }
+  });
+  expect(result).toEqual({ items: 3, code: 'CANCELLED' });
+  await waitFor(() => storyEnds.length === 1, 3000, 'the handler to stop');
+  expect(storyEnds[0].cancelled).toBe(true);
+});
+
+test('bridge.stream without an open socket throws a clear BAD_REQUEST (the navigate channel cannot stream)', async () => {
+  const got = await page.evaluate(async () => {
+    const b = (window as any).HybridKit.createBridge({ relayPage: '/pages/hybrid-relay/index', envTimeout: 300 });
+    try {
+      b.stream('sock.story', { n: 1 });
+      return 'returned';
+    } catch (e: any) {
+      return e.code + ': ' + e.message;
+    } finally {
+      b.destroy();
+    }
+  });
+  expect(got).toBe('BAD_REQUEST: no socket transport is open');
+});

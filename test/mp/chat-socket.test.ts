@@ -180,3 +180,59 @@ test('dispose() stops status updates and appends', async () => {
   expect(panel.getMessages().map((m) => m.id)).toEqual(['mine']);
   expect(statusOf(panel, 'mine')).toBe('sending');
 });
+
+describe('streamed replies into one message', () => {
+  /** The peer answers `assistant.reply` with an async generator of text pieces; records how it ended. */
+  let ended: Array<{ pieces: number; cancelled: boolean }>;
+  beforeEach(() => {
+    ended = [];
+    peer.onRequest((api, params) => {
+      const p = params as { n: number; every?: number };
+      return (async function* () {
+        let pieces = 0;
+        let finished = false;
+        try {
+          for (let i = 0; i < p.n; i++) {
+            if (p.every) await new Promise((r) => setTimeout(r, p.every));
+            pieces++;
+            yield i % 2 ? { text: `片段${i} ` } : `piece${i} `;
+          }
+          finished = true;
+        } finally {
+          ended.push({ pieces, cancelled: !finished });
+        }
+      })();
+    });
+  });
+
+  test('link.stream: the pieces grow one message by appendDelta, it ends sent, the text is every piece in order', async () => {
+    const { panel } = mount();
+    chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never), { to: 'h5' });
+    const { messageId, stream } = chatLink.stream('assistant.reply', { n: 200 });
+    expect(panel.getMessage(messageId)).toMatchObject({ status: 'streaming', role: 'server', content: '' });
+    await expect(stream.done).resolves.toBe(200);
+    await waitFor(() => statusOf(panel, messageId) === 'sent', 3000, 'the end');
+    const expected = Array.from({ length: 200 }, (_, i) => (i % 2 ? `片段${i} ` : `piece${i} `)).join('');
+    expect(panel.getMessage(messageId)!.content).toBe(expected);
+    expect(panel.getMessages()).toHaveLength(1);
+  });
+
+  test("the panel's stop button cancels the request: the peer's handler stops, the message keeps what arrived", async () => {
+    const { comp, panel, events } = mount();
+    chatLink = linkChatPanel(panel as never, managerSocket(page.instance as never), { to: 'h5' });
+    const { messageId, stream } = chatLink.stream('assistant.reply', { n: 100000, every: 2 }, { type: 'markdown' });
+    await waitFor(() => String(panel.getMessage(messageId)!.content).length > 20, 3000, 'some pieces');
+    panel.flush();
+    await fire(comp, '.hk-chat__stop', 'tap');
+    const stop = events.find((e) => e.name === 'stop')!;
+    expect(stop.detail.id).toBe(messageId);
+    expect(chatLink.stop(stop.detail.id)).toBe(true); // what the page's bindstop does
+    await expect(stream.done).rejects.toMatchObject({ code: 'CANCELLED' });
+    await waitFor(() => ended.length === 1, 3000, 'the handler to stop');
+    expect(ended[0].cancelled).toBe(true);
+    const kept = panel.getMessage(messageId)!;
+    expect(kept.status).toBe('sent');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(panel.getMessage(messageId)!.content).toBe(kept.content); // nothing after the stop
+  });
+});

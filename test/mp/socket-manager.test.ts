@@ -299,3 +299,24 @@ test('a page with no URL stays idle; a bad config is a BAD_REQUEST', () => {
   expect(() => manager.acquireSocket({} as never)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
   idle.detach();
 });
+
+test('streamed answers: socketRequest with onChunk resolves with the count; socketStream is cancelled when its page detaches', async () => {
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open');
+  const items: unknown[] = [];
+  const done = page.instance.socketRequest('story', { n: 3 }, { to: 'h5', onChunk: (item: unknown) => items.push(item) });
+  await waitFor(() => server.inbox.some((f) => f.type === 'request' && f.api === 'story'));
+  const request = server.inbox.find((f) => f.type === 'request' && f.api === 'story') as unknown as { id: string; stream?: boolean };
+  expect(request.stream).toBe(true);
+  server.push('tok', 'miniapp', { type: 'chunk', id: request.id, n: 0, data: ['Once', ' upon'], from: 'h5' });
+  server.push('tok', 'miniapp', { type: 'chunk', id: request.id, n: 1, data: [' a time'], from: 'h5' });
+  server.push('tok', 'miniapp', { type: 'response', id: request.id, ok: true, chunks: 2, from: 'h5' });
+  await expect(done).resolves.toBe(3);
+  expect(items).toEqual(['Once', ' upon', ' a time']);
+
+  const stream = page.instance.socketStream('story', { n: 100 }, { to: 'h5' });
+  await waitFor(() => server.inbox.filter((f) => f.type === 'request' && f.api === 'story').length === 2);
+  page.detach();
+  await expect(stream.done).rejects.toMatchObject({ code: 'CANCELLED' });
+  await waitFor(() => server.inbox.some((f) => f.type === 'cancel' && f.id === stream.id));
+});

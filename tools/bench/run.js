@@ -16,6 +16,7 @@ const { killAll } = require('./lib/proc');
 const SUITES = {
   sizes: () => require('./suites/sizes'),
   chat: () => require('./suites/chat'),
+  stream: () => require('./suites/stream'),
   socket: () => require('./suites/socket'),
   relay: () => require('./suites/relay'),
   reconnect: () => require('./suites/reconnect'),

@@ -18,13 +18,15 @@ import type { MessageFrame } from '../../core/frames';
 import type { EmitOptions, SendResult, SocketClientEvents, Subscriber } from '../../core/socket/client-types';
 import { ChatMessage } from './types';
 import { linkPlain, PlainChatMapping, PlainChatSocket } from './plain-link';
+import { StreamingSocket, StreamLink, streamLink, StreamPanelApi } from './stream-link';
 
 export type { PlainChatMapping } from './plain-link';
+export type { StreamReplyOptions } from './stream-link';
 
 /** The socket side: a SocketClient fits as it is; `managerSocket(page)` adapts a socket-manager host. */
 type OutcomeEvent = 'ack' | 'undelivered' | 'raw' | 'open';
 
-export interface ChatSocket {
+export interface ChatSocket extends StreamingSocket {
   emit(event: string, data: unknown, options: EmitOptions): SendResult;
   subscribe(name: string, fn: Subscriber): Unsubscribe;
   on<K extends OutcomeEvent>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe;
@@ -38,6 +40,7 @@ export interface SocketManagerHost {
   socketSubscribe(name: string, fn: Subscriber): Unsubscribe;
   socketOn<K extends OutcomeEvent>(event: K, fn: (payload: SocketClientEvents[K]) => void): Unsubscribe;
   socketSend?(value: unknown, options?: { ttl?: number }): SendResult;
+  socketStream?: StreamingSocket['requestStream'];
 }
 
 /** A socket-manager host as a ChatSocket; its listeners are also removed when the host detaches. */
@@ -50,11 +53,15 @@ export function managerSocket(host: SocketManagerHost): ChatSocket {
       if (typeof host.socketSend !== 'function') throw new HybridError('BAD_REQUEST', 'the socket-manager host has no socketSend');
       return host.socketSend(value, options);
     },
+    requestStream: (api, params, options) => {
+      if (typeof host.socketStream !== 'function') throw new HybridError('BAD_REQUEST', 'the socket-manager host has no socketStream');
+      return host.socketStream(api, params, options);
+    },
   };
 }
 
 /** The chat-panel methods the link uses (`this.selectComponent('#chat')`). */
-export interface ChatPanelApi {
+export interface ChatPanelApi extends StreamPanelApi {
   appendMessage(message: ChatMessage): void;
   updateMessage(id: string, patch: { status?: ChatMessage['status'] }): void;
   getMessage(id: string): ChatMessage | undefined;
@@ -80,7 +87,7 @@ export interface ChatLinkOptions {
   plain?: PlainChatMapping | true;
 }
 
-export interface ChatLink {
+export interface ChatLink extends Pick<StreamLink, 'stream' | 'stop'> {
   /**
    * Sends a panel message (the `send` event's `detail.message`, or `retry`'s). The outcome comes
    * back as a status; a send refused at once (offline, queue full, bad input) is `failed` at once
@@ -129,8 +136,10 @@ export function linkChatPanel(panel: ChatPanelApi, socket: ChatSocket, options: 
   if (options.plain) {
     if (typeof socket.sendRaw !== 'function') throw new HybridError('BAD_REQUEST', 'linkChatPanel({ plain }) needs a socket with sendRaw (SocketClient or managerSocket)');
     const mapping = options.plain === true ? {} : options.plain;
-    return linkPlain(panel, socket as PlainChatSocket, { mapping, peerRole, ttl: options.ttl ?? 15000, onError: options.onError });
+    const plainLink = linkPlain(panel, socket as PlainChatSocket, { mapping, peerRole, ttl: options.ttl ?? 15000, onError: options.onError });
+    return { ...plainLink, ...streamLink(panel, {}, { peerRole }), dispose: plainLink.dispose }; // a plain server cannot stream
   }
+  const streams = streamLink(panel, socket, { to: options.to, peerRole });
 
   /** Only outcomes of this event's messages that the panel shows are applied. */
   function setStatus(e: { id: string; event: string }, status: 'sent' | 'failed'): void {
@@ -168,8 +177,11 @@ export function linkChatPanel(panel: ChatPanelApi, socket: ChatSocket, options: 
         return { status: 'refused', id: message.id, error };
       }
     },
+    stream: streams.stream,
+    stop: streams.stop,
     dispose() {
       offs.splice(0).forEach((off) => off());
+      streams.dispose();
     },
   };
 }

@@ -12,6 +12,8 @@ export const FRAME_DIRECTIONS = {
   ack: 'both',
   request: 'both',
   response: 'both',
+  chunk: 'both',
+  cancel: 'both',
   presence: 'server',
   error: 'server',
 } as const satisfies Record<string, FrameDirection>;
@@ -20,7 +22,7 @@ export type FrameTypeName = keyof typeof FRAME_DIRECTIONS;
 
 // Plain literals, no call at the top level, so bundlers drop what a page does not use.
 export const FRAME_TYPES: readonly FrameTypeName[] = [
-  'hello', 'resume', 'ping', 'pong', 'message', 'ack', 'request', 'response', 'presence', 'error',
+  'hello', 'resume', 'ping', 'pong', 'message', 'ack', 'request', 'response', 'chunk', 'cancel', 'presence', 'error',
 ];
 
 /** Types a client may not send: the relay answers them with BAD_REQUEST. */

@@ -9,7 +9,7 @@ import { createId, utf8ByteLength } from '../bytes';
 import { Emitter, Unsubscribe } from '../emitter';
 import { HybridError } from '../errors';
 import {
-  AckFrame, decodeFrame, encodeFrame, ErrorFrame, Frame, HelloFrame, isKnownFrame, KnownFrame, MessageFrame, PresenceFrame,
+  AckFrame, ChunkFrame, decodeFrame, encodeFrame, ErrorFrame, Frame, HelloFrame, isKnownFrame, KnownFrame, MessageFrame, PresenceFrame,
   RequestFrame, ResponseFrame, FrameLimits,
 } from '../frames';
 import { checkName } from '../json';
@@ -23,6 +23,8 @@ import { Heartbeat } from './heartbeat';
 import { Liveness, plainLiveness, RAW_FRAME_TYPE, rawText, readRaw } from './plain';
 import { deliveryPromise, DedupeWindow, Outbox, OutboxEntry } from './reliable';
 import { PendingRequests } from './requests';
+import { ResponseStream, StreamCalls, StreamRequestOptions } from './stream-calls';
+import { isAsyncIterable, StreamServer } from './stream-serve';
 import { resolveTarget, withProtocolVersion } from './target';
 import {
   DropReason, EmitOptions, RequestHandler, SendResult, SocketClientEvents, SocketClientOptions, SocketState, SocketStats,
@@ -44,6 +46,9 @@ export class SocketClient {
   private readonly outbox: Outbox;
   private readonly dedupe: DedupeWindow;
   private readonly requests = new PendingRequests();
+  /** Streamed answers this client is reading, and those it is sending (stream-calls.ts, stream-serve.ts). */
+  private readonly streamCalls = new StreamCalls((frame) => this.send(frame));
+  private readonly streamServer = new StreamServer((frame) => this.sendAnswer(frame));
   private readonly heartbeat: Liveness | undefined;
   /** protocol: 'plain' (see ./plain). */
   private readonly plain: boolean;
@@ -211,6 +216,8 @@ export class SocketClient {
     this.abandonTask(CLIENT_CLOSE.normal, 'destroyed');
     this.finishClosed('destroyed');
     this.requests.rejectAll(new HybridError('CANCELLED', 'socket client destroyed'));
+    this.streamCalls.failAll(new HybridError('CANCELLED', 'socket client destroyed'));
+    this.streamServer.stopAll(new HybridError('CANCELLED', 'socket client destroyed'));
     // Listeners hear about every message given up before they are removed.
     for (const entry of this.outbox.list()) this.giveUp(entry, 'destroyed', new HybridError('CANCELLED', 'socket client destroyed before the ack'));
     this.expiryTimer.clear();
@@ -291,6 +298,25 @@ export class SocketClient {
       if (queued.error) this.requests.reject(frame.id, queued.error);
     }
     return result;
+  }
+
+  /**
+   * Calls a handler on the peer that answers with a stream (an async iterable): iterate the
+   * result with `for await`, or pass `onChunk` and await `done`. Items arrive in order, once,
+   * across reconnects. Ends with TIMEOUT (nothing for `timeout` ms), OFFLINE (the peer left),
+   * CANCELLED (`cancel()`, `break`, close()) or the handler's error. See docs/protocol.md.
+   */
+  requestStream<T = unknown>(api: string, params?: unknown, options: StreamRequestOptions<T> = {}): ResponseStream<T> {
+    if (this.plain) throw plainRefusal('requestStream');
+    const frame: RequestFrame = { type: 'request', id: createId('r'), api: checkName(api, 'api'), params, stream: true };
+    if (options.to !== undefined) frame.to = options.to;
+    const text = this.encode(frame);
+    const stream = this.streamCalls.start<T>(frame.id, api, { ...options, timeout: options.timeout ?? this.opts.requestTimeout });
+    if (this.current !== 'open' || !this.transmitText(text)) {
+      const queued = this.enqueue({ frame, text });
+      if (queued.error) this.streamCalls.fail(frame.id, queued.error);
+    }
+    return stream;
   }
 
   stats(): SocketStats {
@@ -421,6 +447,8 @@ export class SocketClient {
   private finishClosed(reason: string): void {
     this.closeTimer.clear();
     this.requests.rejectAll(new HybridError('CANCELLED', `socket closed (${reason})`));
+    this.streamCalls.failAll(new HybridError('CANCELLED', `socket closed (${reason})`));
+    this.streamServer.stopAll(new HybridError('CANCELLED', `socket closed (${reason})`));
     this.backoff.reset();
     this.setState('closed', reason);
   }
@@ -622,14 +650,21 @@ export class SocketClient {
       case 'hello':
         return this.events.emit('hello', frame);
       case 'presence':
+        this.streamCalls.presence(frame);
+        this.streamServer.presence(frame);
         return this.events.emit('presence', frame);
       case 'error':
         return this.handleServerError(frame);
       case 'request':
         return this.serve(frame);
       case 'response':
-        this.requests.settle(frame);
+        if (!this.streamCalls.response(frame)) this.requests.settle(frame);
         return;
+      case 'chunk':
+        this.streamCalls.chunk(frame);
+        return;
+      case 'cancel':
+        return this.streamServer.cancel(frame);
       case 'message':
         return this.receiveMessage(frame);
       default:
@@ -662,6 +697,7 @@ export class SocketClient {
     if (frame.id !== undefined) {
       const error = new HybridError(frame.code, frame.message);
       this.requests.reject(frame.id, error);
+      this.streamCalls.fail(frame.id, error);
       // A refused reliable message is final unless the refusal is temporary (rate limit): then the ack timer resends it.
       const entry = frame.code !== 'RATE_LIMITED' ? this.outbox.get(frame.id) : undefined;
       if (entry) this.giveUp(entry, 'refused', error);
@@ -669,22 +705,30 @@ export class SocketClient {
     this.events.emit('server-error', frame);
   }
 
+  /** Sends an answer (response or chunk); one that cannot be encoded (too large, cyclic) becomes that error. */
+  private sendAnswer(frame: ResponseFrame | ChunkFrame): void {
+    try {
+      this.send(frame);
+    } catch (err) {
+      this.send({ type: 'response', id: frame.id, to: frame.to, ok: false, error: HybridError.from(err).toJSON() });
+    }
+  }
+
   private serve(frame: RequestFrame): void {
     const reply = (body: { ok: true; data: unknown } | { ok: false; error: { code: HybridError['code']; message: string } }) => {
       const response: ResponseFrame = { type: 'response', id: frame.id, ...body };
       if (frame.from !== undefined) response.to = frame.from;
-      try {
-        this.send(response);
-      } catch (err) {
-        // The answer itself cannot be encoded (too large, cyclic): answer with that error instead.
-        this.send({ type: 'response', id: frame.id, to: frame.from, ok: false, error: HybridError.from(err).toJSON() });
-      }
+      this.sendAnswer(response);
     };
     const top = this.requestHandlers[this.requestHandlers.length - 1];
     const handler = top && top.handler;
     if (!handler) return reply({ ok: false, error: { code: 'METHOD_NOT_FOUND', message: `no request handler for "${frame.api}"` } });
     new Promise((resolve) => resolve(handler(frame.api, frame.params, frame))).then(
-      (data) => reply({ ok: true, data }),
+      (data) => {
+        if (!isAsyncIterable(data)) return reply({ ok: true, data });
+        if (frame.stream) return this.streamServer.start(frame, data);
+        reply({ ok: false, error: { code: 'BAD_REQUEST', message: `"${frame.api}" answers with a stream: call it with requestStream()` } });
+      },
       (err) => reply({ ok: false, error: HybridError.from(err).toJSON() }),
     );
   }

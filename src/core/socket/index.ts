@@ -7,3 +7,5 @@ export type { HeartbeatOptions } from './heartbeat';
 export { Outbox, DedupeWindow } from './reliable';
 export { readRaw, RAW_FRAME_TYPE } from './plain';
 export type { PlainHeartbeatOptions, RawFrame, SocketProtocol } from './plain';
+export type { ResponseStream, StreamRequestOptions } from './stream-calls';
+export { isAsyncIterable, STREAM_FLUSH_MS, STREAM_CHUNK_BYTES } from './stream-serve';
