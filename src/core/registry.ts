@@ -58,7 +58,7 @@ let reqCounter = 0;
 function encodableReply(api: string, data: unknown): ReplyPayload {
   if (data === undefined) return okReply();
   if (typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
-    return errorReply(new HybridError('BAD_REQUEST', `"${api}" answers with a stream: ask for one (requestStream / bridge.stream)`));
+    return errorReply(new HybridError('BAD_REQUEST', `"${api}" answers with a stream: ask for one (requestStream, socketStream, socket.stream)`));
   }
   try {
     stringifyJson(data, `the result of "${api}"`);

@@ -17,7 +17,7 @@ import { AnyApis, ApiName, ApiParams, ApiResult, POSTED_CMD_KEY, POSTED_DATA_KEY
 import { detectEnv, findMiniProgram } from './env';
 import { HashContent, readHash } from './hash-reader';
 import { CallStore, StoredCall } from './store';
-import { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply, ResponseStream, StreamOptions } from './types';
+import { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply } from './types';
 
 export const DEFAULT_CALL_PAGE = '/miniprogram_npm/miniprogram-hybrid-kit/pages/hybrid-call/index';
 
@@ -43,12 +43,6 @@ export interface BridgeOptions {
 
 export interface Bridge<M extends object = AnyApis> {
   call<K extends ApiName<M>>(api: K, params?: ApiParams<M, K>, options?: CallOptions): Promise<ApiResult<M, K>>;
-  /**
-   * Calls a handler that answers with a stream (items in order, once). Needs the socket channel:
-   * the navigate/hash channel carries one reply per call, so without an open socket (or after
-   * destroy, which closes the socket) it throws HybridError BAD_REQUEST.
-   */
-  stream<K extends ApiName<M>>(api: K, params?: ApiParams<M, K>, options?: StreamOptions): ResponseStream;
   /** Listens to pushes from the mini program (`bridge-webview.push(event, data)`). */
   on(event: string, fn: (data: unknown) => void): () => void;
   /** Replies to calls made before a reload of this page. Register right after createBridge. */
@@ -283,16 +277,8 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     mp.postMessage({ data: item });
   }
 
-  /** Only the socket carries streams: the navigate/hash channel has one reply per call. */
-  function stream(api: string, params?: unknown, streamOptions?: StreamOptions): ResponseStream {
-    const socket = options.socket;
-    if (socket && socket.stream && socket.isOpen()) return socket.stream(api, params, streamOptions);
-    throw new HybridError('BAD_REQUEST', 'no socket transport is open');
-  }
-
   return {
     call: call as Bridge<M>['call'],
-    stream: stream as Bridge<M>['stream'],
     on: (event, fn) => pushes.on(event, fn),
     onRecovered: (fn) => recovered.on('recovered', fn),
     post: (data) => postItem({ [POSTED_DATA_KEY]: createId('m'), data }),

@@ -9,7 +9,7 @@ import { SocketClient, SocketClientOptions } from '../core/socket/client';
 import { WebSocketLikeConstructor, webSocketTransport } from '../core/socket/transport';
 import { withQuery } from '../core/socket/target';
 import { HybridError } from '../core/errors';
-import { CallTransport } from './types';
+import { CallTransport, ResponseStream, StreamOptions } from './types';
 import { H5_ENV, MINIAPP_ENV } from '../core/protocol/envs';
 
 export interface SocketCallTransportOptions {
@@ -30,6 +30,12 @@ export interface SocketCallTransport extends CallTransport {
   readonly client: SocketClient;
   /** True while the mini program is connected to the relay with the same token. */
   peerOnline(): boolean;
+  /**
+   * Calls a mini program handler that answers with a stream (an `async function*`): items in
+   * order, once, across reconnects. Throws OFFLINE while the mini program is not connected. Only
+   * the socket streams: the navigate/hash channel carries one reply per call.
+   */
+  stream<T = unknown>(api: string, params?: unknown, options?: StreamOptions<T>): ResponseStream<T>;
 }
 
 export function createSocketCallTransport(options: SocketCallTransportOptions): SocketCallTransport {
@@ -59,7 +65,10 @@ export function createSocketCallTransport(options: SocketCallTransportOptions): 
     peerOnline: () => online,
     isOpen: () => online && client.state === 'open',
     call: (api, params, timeout) => client.request(api, params, { to: peer, timeout }),
-    stream: (api, params, streamOptions) => client.requestStream(api, params, Object.assign({}, streamOptions, { to: peer })),
+    stream: (api, params, streamOptions) => {
+      if (!online) throw new HybridError('OFFLINE', `the mini program ("${peer}") is not connected to the relay`);
+      return client.requestStream(api, params, { ...streamOptions, to: peer });
+    },
     onPush: (fn) => client.on('message', (frame) => {
       if (frame.event) fn(frame.event, frame.data);
     }),

@@ -17,7 +17,7 @@ export interface CallOptions {
   transport?: 'auto' | 'navigate' | 'socket';
 }
 
-/** Options of `bridge.stream`. */
+/** Options of a streamed call (`SocketCallTransport.stream`). */
 export interface StreamOptions<T = unknown> {
   /** ms without any item before the stream ends with TIMEOUT; default the socket client's `requestTimeout` (15 s). */
   timeout?: number;
@@ -37,8 +37,6 @@ export interface CallTransport {
   readonly name: string;
   isOpen(): boolean;
   call(api: string, params: unknown, timeout: number): Promise<unknown>;
-  /** A call answered by a stream (channels that can carry one). */
-  stream?(api: string, params: unknown, options?: StreamOptions): ResponseStream;
   /** Pushes from the mini program arriving on this channel. */
   onPush?(fn: (event: string, data: unknown) => void): () => void;
   close?(): void;

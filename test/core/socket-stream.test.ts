@@ -7,7 +7,7 @@
  */
 import { WebSocket } from 'ws';
 import { wxSocketTransport } from '../../src/adapters/wx-socket';
-import { serveSocketRequests } from '../../src/behaviors/relay-socket';
+import { serveSocketRequests } from '../../src/services/socket-requests';
 import { HybridError } from '../../src/core/errors';
 import { HandlerContext, HandlerRegistry } from '../../src/core/registry';
 import { SocketClient, STREAM_FLUSH_MS, webSocketTransport } from '../../src/core/socket';

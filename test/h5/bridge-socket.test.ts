@@ -179,13 +179,13 @@ test('when the mini program leaves the socket, calls fall back to the navigate c
 
 
 
-test('bridge.stream over the socket: for await gets every item in order; onChunk and done agree', async () => {
+test('socket.stream: for await gets every item in order; onChunk and done agree', async () => {
   const got = await page.evaluate(async () => {
     const w = window as any;
     const items: unknown[] = [];
-    for await (const item of w.__bridge.stream('sock.story', { n: 300 })) items.push(item);
+    for await (const item of w.__socket.stream('sock.story', { n: 300 })) items.push(item);
     const counted: unknown[] = [];
-    const n = await w.__bridge.stream('sock.story', { n: 5 }, { onChunk: (x: unknown) => counted.push(x) }).done;
+    const n = await w.__socket.stream('sock.story', { n: 5 }, { onChunk: (x: unknown) => counted.push(x) }).done;
     return { items, counted, n };
   });
   expect(got.items).toEqual([...Array(300).keys()].map((i) => ({ i, text: '第' + i + '段 ' })));
@@ -194,11 +194,11 @@ test('bridge.stream over the socket: for await gets every item in order; onChunk
   expect(h.relayCount).toBe(0);
 });
 
-test('bridge.stream cancelled from the page stops the mini program handler (ctx.cancelled)', async () => {
+test('socket.stream cancelled from the page stops the mini program handler (ctx.cancelled)', async () => {
   storyEnds.length = 0;
   const result = await page.evaluate(async () => {
     const w = window as any;
-    const s = w.__bridge.stream('sock.story', { n: 100000, every: 2 });
+    const s = w.__socket.stream('sock.story', { n: 100000, every: 2 });
     const items: unknown[] = [];
     try {
       for await (const item of s) {
@@ -215,17 +215,18 @@ test('bridge.stream cancelled from the page stops the mini program handler (ctx.
   expect(storyEnds[0].cancelled).toBe(true);
 });
 
-test('bridge.stream without an open socket throws a clear BAD_REQUEST (the navigate channel cannot stream)', async () => {
-  const got = await page.evaluate(async () => {
-    const b = (window as any).HybridKit.createBridge({ relayPage: '/pages/hybrid-relay/index', envTimeout: 300 });
+test('socket.stream while the mini program is not connected throws OFFLINE at once', async () => {
+  const got = await page.evaluate(() => {
+    const q = new URLSearchParams(location.search);
+    const lonely = (window as any).HybridKit.createSocketCallTransport({ url: q.get('ws'), token: 'nobody-here', client: { heartbeatInterval: 0 } });
     try {
-      b.stream('sock.story', { n: 1 });
+      lonely.stream('sock.story', { n: 1 });
       return 'returned';
     } catch (e: any) {
       return e.code + ': ' + e.message;
     } finally {
-      b.destroy();
+      lonely.close();
     }
   });
-  expect(got).toBe('BAD_REQUEST: no socket transport is open');
+  expect(got).toBe('OFFLINE: the mini program ("miniapp") is not connected to the relay');
 });

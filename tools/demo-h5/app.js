@@ -151,7 +151,46 @@
     };
   }
 
+  /** The assistant's Markdown answer to `question`, as the pieces a model would produce. */
+  function assistantPieces(question) {
+    var answer = '## 回答：' + (question || '你好') + '\n\n' +
+      '这是一条**流式** Markdown 回复，每段几个字地到达。\n\n' +
+      '- 列表项一\n- 列表项 `code`\n- 链接 [示例](https://example.com/docs)\n\n' +
+      '```js\nconsole.log("streamed");\n```\n\n' +
+      '| 项 | 值 |\n|---|---|\n| chunk | 有序 |\n\n> 完。\n';
+    var pieces = [];
+    for (var i = 0; i < answer.length; i += 6) pieces.push(answer.slice(i, i + 6));
+    return pieces;
+  }
+
+  /** Answers `assistant.reply` with an async iterable: one piece every 20 ms; stops when the caller cancels. */
+  function serveAssistant() {
+    client.onRequest(function (api, params) {
+      if (api !== 'assistant.reply') throw new Kit.HybridError('METHOD_NOT_FOUND', 'no handler registered for "' + api + '"');
+      var pieces = assistantPieces(params && params.question);
+      var i = 0;
+      var stopped = false;
+      addPush('request', { text: api + ' ← ' + peer });
+      return {
+        [Symbol.asyncIterator]: function () {
+          return {
+            next: function () {
+              if (stopped || i >= pieces.length) return Promise.resolve({ value: undefined, done: true });
+              return new Promise(function (resolve) { setTimeout(function () { resolve({ value: pieces[i++], done: false }); }, 20); });
+            },
+            return: function () {
+              stopped = true;
+              addPush('stream', { text: api + ' 已停止' });
+              return Promise.resolve({ value: undefined, done: true });
+            },
+          };
+        },
+      };
+    });
+  }
+
   function startAsH5() {
+    serveAssistant();
     var bridge = Kit.createBridge({ socket: socket, timeout: 8000 });
     bridge.env().then(function (where) { $('where').textContent = where; });
     bridge.on(PUSH_EVENT, function (data) { addPush(PUSH_EVENT, data); });

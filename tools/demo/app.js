@@ -1,6 +1,10 @@
 // The demo app. Pages use the library only through 构建npm output (miniprogram_npm/miniprogram-hybrid-kit).
 const config = require('./config');
 const { registerDemoHandlers } = require('./lib/handlers');
+// Markdown messages are opt-in: this pulls the parser into the demo's package (the chat page streams Markdown replies).
+const { enableMarkdown } = require('miniprogram-hybrid-kit/components/chat-panel/markdown/index');
+
+enableMarkdown();
 
 App({
   /** Read by the pages; tests and your own setup may change it before a page loads. */

@@ -75,8 +75,10 @@ class CallerStream<T> implements ResponseStream<T> {
     this.end();
   }
 
+  /** Ends the stream here: items not read yet are dropped, the reader gets CANCELLED next. */
   cancel(reason = 'the stream was cancelled'): void {
     if (this.ended) return;
+    this.items = [];
     this.sendCancel(this.peer === undefined ? { type: 'cancel', id: this.id } : { type: 'cancel', id: this.id, to: this.peer });
     this.end(new HybridError('CANCELLED', reason));
   }
@@ -104,7 +106,6 @@ class CallerStream<T> implements ResponseStream<T> {
       // `break` out of `for await`: the handler is told to stop
       return: () => {
         this.cancel('the caller stopped reading');
-        this.items = [];
         return Promise.resolve({ value: undefined, done: true });
       },
     };

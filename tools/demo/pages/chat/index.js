@@ -15,6 +15,8 @@ const SELF = 'miniapp';
 const PEER = 'h5';
 /** Give a message up (status failed, retry offered) when the relay has not acked it within this time. */
 const DELIVERY_TTL = 30000;
+/** A message starting with this asks the H5 page's assistant for a streamed Markdown reply. */
+const ASK_PREFIX = '/ask';
 
 /** The page's chat link, per page instance (not page data: it holds functions). */
 const links = new WeakMap();
@@ -52,7 +54,15 @@ Component({
 
     /** chat-panel already shows the text as `sending` (and again on retry); the link reports the outcome. */
     onSend(e) {
-      links.get(this).send(e.detail.message);
+      const link = links.get(this);
+      link.send(e.detail.message);
+      const text = e.detail.text || '';
+      // `/ask …`: the H5 page answers over the socket with a stream of Markdown pieces, shown as one growing message.
+      if (text.indexOf(ASK_PREFIX) === 0) link.stream('assistant.reply', { question: text.slice(ASK_PREFIX.length).trim() }, { role: 'assistant', type: 'markdown', to: PEER });
+    },
+    /** The panel's stop button: cancel the stream (the H5 assistant stops writing). */
+    onStop(e) {
+      links.get(this).stop(e.detail.id);
     },
     onRetry(e) {
       links.get(this).send(e.detail.message);
