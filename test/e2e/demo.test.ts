@@ -152,23 +152,6 @@ test('chat messages go both ways, each shown once and marked sent', async () => 
   expect(await screenshot('chat')).toBeGreaterThan(5_000);
 });
 
-test('"/ask" gets a streamed Markdown reply from the H5 page: one growing message, rendered as Markdown, ends sent', async () => {
-  sendFromMiniProgram('/ask 流式回复');
-  await waitFor(() => panel().getMessages().some((m: any) => m.role === 'assistant'), 5000, 'the streaming reply to start');
-  const reply = () => panel().getMessages().find((m: any) => m.role === 'assistant');
-  expect(reply().type).toBe('markdown');
-  await waitFor(() => reply().status === 'sent', 15000, 'the streamed reply to end');
-  expect(reply().content).toMatch(/^## 回答：流式回复\n\n这是一条\*\*流式\*\* Markdown 回复/);
-  expect(reply().content).toContain('> 完。');
-  panel().flush();
-  const chat = chatPage.querySelector('#chat')!;
-  expect(chat.querySelector('.hk-md__h2')!.dom!.textContent).toBe('回答：流式回复');
-  expect(chat.querySelector('.hk-md--b')!.dom!.textContent).toBe('流式');
-  expect(chat.querySelector('.hk-md__pre')!.dom!.textContent).toBe('console.log("streamed");');
-  expect(chat.querySelectorAll('.hk-md__td').map((n: any) => n.dom.textContent)).toEqual(['项', '值', 'chunk', '有序']);
-  expect(chat.querySelector('.hk-chat__stop')).toBeFalsy();
-});
-
 test('a call from H5 is answered by the mini program handler over the socket', async () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { callLog } = require(path.join(devDir, 'lib/handlers.js'));
@@ -224,6 +207,23 @@ test('the server restarts mid-conversation: both sides reconnect and nothing sen
   await h5.fill('#echo-text', 'after restart');
   expect(await callFromH5('echo')).toMatchObject({ status: 'ok', value: { echoed: { text: 'after restart' }, by: 'miniapp' } });
   expect(await screenshot('after-restart')).toBeGreaterThan(5_000);
+});
+
+test('"/ask" gets a streamed Markdown reply from the H5 page: one growing message, rendered as Markdown, ends sent', async () => {
+  sendFromMiniProgram('/ask 流式回复');
+  await waitFor(() => panel().getMessages().some((m: any) => m.role === 'assistant'), 5000, 'the streaming reply to start');
+  const reply = () => panel().getMessages().find((m: any) => m.role === 'assistant');
+  expect(reply().type).toBe('markdown');
+  await waitFor(() => reply().status === 'sent', 15000, 'the streamed reply to end');
+  expect(reply().content).toMatch(/^## 回答：流式回复\n\n这是一条\*\*流式\*\* Markdown 回复/);
+  expect(reply().content).toContain('> 完。');
+  panel().flush();
+  const chat = chatPage.querySelector('#chat')!;
+  expect(chat.querySelector('.hk-md__h2')!.dom!.textContent).toBe('回答：流式回复');
+  expect(chat.querySelector('.hk-md--b')!.dom!.textContent).toBe('流式');
+  expect(chat.querySelector('.hk-md__pre')!.dom!.textContent).toBe('console.log("streamed");');
+  expect(chat.querySelectorAll('.hk-md__td').map((n: any) => n.dom.textContent)).toEqual(['项', '值', 'chunk', '有序']);
+  expect(chat.querySelector('.hk-chat__stop')).toBeFalsy();
 });
 
 test('leaving the chat page releases the shared connection and the H5 page sees the mini program go', async () => {
