@@ -3,7 +3,7 @@
  * serving through serveSocketRequests) and one in the H5 page's place, both connected to the
  * BUILT relay on 127.0.0.1. Order and once-only delivery across a reconnect, batching, cancel
  * reaching the handler, OFFLINE when the answering peer vanishes, errors, idle timeout; and
- * duplicate or missing chunks injected by a protocol server.
+ * duplicate or missing chunks injected by a relay fixture.
  */
 import { WebSocket } from 'ws';
 import { wxSocketTransport } from '../../src/adapters/wx-socket';
@@ -12,7 +12,7 @@ import { HybridError } from '../../src/core/errors';
 import { HandlerContext, HandlerRegistry } from '../../src/core/registry';
 import { SocketClient, STREAM_FLUSH_MS, webSocketTransport } from '../../src/core/socket';
 import { Relay, socketUrl, startRelay } from '../server/helpers';
-import { ProtocolServer } from '../helpers/protocol-server';
+import { MisbehavingRelay } from '../helpers/misbehaving-relay';
 import { createWsWx, WsWx } from '../helpers/ws-wx';
 import { FAST, sleep, waitFor, waitState } from './socket-fixture';
 
@@ -201,10 +201,10 @@ test('a peer that is not connected: the request waits at the relay; the idle tim
   expect(err.code).toBe('TIMEOUT');
 });
 
-describe('chunks as the wire may deliver them (protocol server)', () => {
-  let server: ProtocolServer;
+describe('chunks as the wire may deliver them (a misbehaving relay fixture)', () => {
+  let server: MisbehavingRelay;
   beforeEach(async () => {
-    server = await ProtocolServer.start();
+    server = await MisbehavingRelay.start();
   });
   afterEach(() => server.close());
 
