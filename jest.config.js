@@ -19,7 +19,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       moduleFileExtensions: ['ts', 'js', 'json'],
-      testMatch: ['<rootDir>/test/{core,server,h5,package,e2e}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{core,server,h5,package,e2e,fuzz}/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
     },
   ],
