@@ -20,6 +20,7 @@ const SUITES = {
   socket: () => require('./suites/socket'),
   relay: () => require('./suites/relay'),
   reconnect: () => require('./suites/reconnect'),
+  decoders: () => require('./suites/decoders'),
 };
 
 function parseArgs(argv) {
