@@ -11,10 +11,11 @@
  *   Component({ behaviors: [hybridCall] })
  * A page that defines its own onLoad calls `this.startCall(options)` from it.
  */
+import type { BehaviorHost } from '../adapters/behavior-host';
 import { decodeCmd } from '../core/navigate';
 import { errorReply } from '../core/hash';
 import { cmdMentionsVersion } from '../core/legacy-reply';
-import { PendingInvocation, defaultRegistry } from '../core/registry';
+import { HandlerRegistry, PendingInvocation, defaultRegistry } from '../core/registry';
 import { DeliveryTarget, deliverReply } from '../services/reply-mailbox';
 
 interface CallRun {
@@ -47,64 +48,76 @@ function goBack(self: object, run: CallRun): void {
   });
 }
 
-export const hybridCall = Behavior({
-  data: {
-    /** 'running' | 'done' — for the page's loading UI. */
-    callState: 'idle',
-    callApi: '',
-  },
-  lifetimes: {
-    detached() {
-      this.cancelCall('the user left the call page before the handler finished');
+/**
+ * The call page behavior answering from `registry` (a typed `new HandlerRegistry<Apis>()`, say):
+ *   Component({ behaviors: [callBehavior(registry)] })
+ */
+export function callBehavior<M extends object>(registry: HandlerRegistry<M>) {
+  return Behavior({
+    data: {
+      /** 'running' | 'done' — for the page's loading UI. */
+      callState: 'idle',
+      callApi: '',
     },
-  },
-  methods: {
-    onLoad(options: Record<string, string | undefined>) {
-      this.startCall(options);
+    lifetimes: {
+      detached() {
+        this.cancelCall('the user left the call page before the handler finished');
+      },
     },
-    onUnload() {
-      this.cancelCall('the user left the call page before the handler finished');
-    },
+    methods: {
+      onLoad(options: Record<string, string | undefined>) {
+        this.startCall(options);
+      },
+      onUnload() {
+        this.cancelCall('the user left the call page before the handler finished');
+      },
 
-    /** Handles one `cmd` (page options). Safe to call once per page. */
-    startCall(options: Record<string, string | undefined> | undefined) {
-      if (runs.has(this)) return;
-      const run: CallRun = { target: { page: openerOf(this) }, left: false };
-      runs.set(this, run);
-      const raw = options ? options.cmd : undefined;
-      const decoded = decodeCmd(raw);
-      if (!decoded.ok) {
-        // Without a req nobody can be answered; the caller's own timeout tells it.
-        if (decoded.req) deliverReply(decoded.req, errorReply(decoded.error), run.target, !cmdMentionsVersion(raw));
-        this.setData({ callState: 'done' });
-        goBack(this, run);
-        return;
-      }
-      const { req, api, params, v } = decoded.cmd;
-      this.setData({ callState: 'running', callApi: api });
-      run.invocation = defaultRegistry.invoke(api, params, { req, source: 'navigate' });
-      run.invocation.reply.then((reply) => {
-        deliverReply(req, reply, run.target, v === undefined);
-        if (run.left) return;
-        this.setData({ callState: 'done' });
-        goBack(this, run);
-      });
-    },
+      /** Handles one `cmd` (page options). Safe to call once per page. */
+      startCall(options: Record<string, string | undefined> | undefined) {
+        if (runs.has(this)) return;
+        const run: CallRun = { target: { page: openerOf(this) }, left: false };
+        runs.set(this, run);
+        const raw = options ? options.cmd : undefined;
+        const decoded = decodeCmd(raw);
+        if (!decoded.ok) {
+          // Without a req nobody can be answered; the caller's own timeout tells it.
+          if (decoded.req) deliverReply(decoded.req, errorReply(decoded.error), run.target, !cmdMentionsVersion(raw));
+          this.setData({ callState: 'done' });
+          goBack(this, run);
+          return;
+        }
+        const { req, api, params, v } = decoded.cmd;
+        this.setData({ callState: 'running', callApi: api });
+        run.invocation = registry.invoke(api, params, { req, source: 'navigate' });
+        run.invocation.reply.then((reply) => {
+          deliverReply(req, reply, run.target, v === undefined);
+          if (run.left) return;
+          this.setData({ callState: 'done' });
+          goBack(this, run);
+        });
+      },
 
-    /** @deprecated renamed to `startCall`. */
-    startRelay(options: Record<string, string | undefined> | undefined) {
-      this.startCall(options);
-    },
+      /** @deprecated renamed to `startCall`. */
+      startRelay(options: Record<string, string | undefined> | undefined) {
+        this.startCall(options);
+      },
 
-    /** The user left: answer CANCELLED now (the handler's late result is ignored). */
-    cancelCall(reason: string) {
-      const run = runs.get(this);
-      if (!run || run.left) return;
-      run.left = true;
-      if (run.invocation) run.invocation.cancel(reason);
+      /** The user left: answer CANCELLED now (the handler's late result is ignored). */
+      cancelCall(reason: string) {
+        const run = runs.get(this);
+        if (!run || run.left) return;
+        run.left = true;
+        if (run.invocation) run.invocation.cancel(reason);
+      },
     },
-  },
-});
+  });
+}
+
+/** The call page behavior answering from the default registry (what `register` fills). */
+export const hybridCall = callBehavior(defaultRegistry);
 
 /** @deprecated renamed to `hybridCall` ("relay" now names only the relay server). */
 export const hybridRelay = hybridCall;
+
+/** `this` of a call page built with hybridCall. */
+export type HybridCallHost = BehaviorHost<typeof hybridCall>;

@@ -8,6 +8,7 @@
  * options, keepAlive…). A host method `onSocketMessage(frame)` receives every message, and
  * `onSocketRaw(raw)` every frame a plain server sends (`protocol: 'plain'`, see core/socket/plain).
  */
+import type { BehaviorHost } from '../adapters/behavior-host';
 import { Unsubscribe } from '../core/emitter';
 import { HybridError } from '../core/errors';
 import { MINIAPP_ENV } from '../core/protocol/envs';
@@ -192,3 +193,6 @@ export const socketManager = Behavior({
     },
   },
 });
+
+/** `this` of a page or component with socketManager (for pages built with Page(), which does not type behaviors). */
+export type SocketManagerHost = BehaviorHost<typeof socketManager>;

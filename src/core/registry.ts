@@ -185,7 +185,20 @@ export class HandlerRegistry<M extends object = AnyApis> {
 /** The registry the call page, bridge-webview and socket glue use unless given another. */
 export const defaultRegistry = /* @__PURE__ */ new HandlerRegistry();
 
-/** `register` on the default registry, typed by `M` when given. */
+/**
+ * The default registry typed by your API map, so each handler's params and result follow from its
+ * name: `const apis = typedRegistry<Apis>(); apis.register('getUser', ({ id }) => …)`. The call
+ * page, bridge-webview and serveSocketRequests answer from it (it is `defaultRegistry`).
+ */
+export function typedRegistry<M extends object>(): HandlerRegistry<M> {
+  return defaultRegistry as unknown as HandlerRegistry<M>;
+}
+
+/**
+ * `register` on the default registry. Untyped: `register('getUser', (params) => …)`. Typed by a
+ * map, name both (`register<Apis, 'getUser'>(…)`) or use typedRegistry<Apis>().register(…), which
+ * infers the name: TypeScript cannot infer one type argument when another is given.
+ */
 export function register<M extends object = AnyApis, K extends ApiName<M> = ApiName<M>>(
   api: K,
   handler: Handler<ApiParams<M, K>, ApiResult<M, K>>,

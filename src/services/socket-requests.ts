@@ -9,7 +9,7 @@
  */
 import { HandlerRegistry, defaultRegistry } from '../core/registry';
 import { H5_ENV } from '../core/protocol/envs';
-import type { SendResult, SocketClient } from '../core/socket/client';
+import type { ReliableSendResult, SocketClient } from '../core/socket/client';
 
 /** The env name the H5 SDK connects with. */
 export { H5_ENV };
@@ -23,6 +23,6 @@ export function serveSocketRequests(client: Pick<SocketClient, 'onRequest'>, reg
 }
 
 /** A reliable message `{ event, data }` to the H5 page (acked, resent after a reconnect). */
-export function pushOverSocket(client: Pick<SocketClient, 'emit'>, event: string, data?: unknown, to: string = H5_ENV): SendResult {
+export function pushOverSocket(client: Pick<SocketClient, 'emit'>, event: string, data?: unknown, to: string = H5_ENV): ReliableSendResult {
   return client.emit(event, data, { to, reliable: true });
 }

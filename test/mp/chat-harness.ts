@@ -5,7 +5,8 @@
 import { loadComponent, render, Rendered } from '../helpers/mp-dist';
 import { installMiniProgramGlobals } from '../helpers/mp-globals';
 import { meterSetData, SetDataMeter } from '../../tools/lib/setdata-meter';
-import type { ChatMessage } from '../../miniprogram_dist/components/chat-panel/types';
+// The tests build messages as the panel keeps them (string ids, time in ms).
+import type { PanelMessage as ChatMessage } from '../../miniprogram_dist/components/chat-panel/types';
 
 export const simulate = installMiniProgramGlobals();
 export type { ChatMessage };

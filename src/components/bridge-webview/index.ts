@@ -6,7 +6,7 @@
  */
 import { ReplyPayload, errorReply, splitHash } from '../../core/hash';
 import { LIMITS } from '../../core/limits';
-import { defaultRegistry, readPostedItem } from '../../core/registry';
+import { HandlerRegistry, defaultRegistry, readPostedItem } from '../../core/registry';
 import { MailItem, attachSink, makePush, returnUndelivered } from '../../services/reply-mailbox';
 import { HashQueue } from './hash-queue';
 import { QueryValue, buildWebviewUrl } from './url';
@@ -20,6 +20,8 @@ interface Runtime {
   lastWrite: number;
   /** Ids of posted items already handled (a batch may be delivered again on share, then back). */
   seen: string[];
+  /** Answers posted commands; set by useRegistry. */
+  registry?: HandlerRegistry<any>;
 }
 
 const runtimes = new WeakMap<object, Runtime>();
@@ -179,6 +181,12 @@ Component({
       return push.id;
     },
 
+    /** Posted commands are answered from `registry` (a typed HandlerRegistry) instead of the default one. */
+    useRegistry(registry: HandlerRegistry<any>): void {
+      const rt = runtimes.get(this);
+      if (rt) rt.registry = registry;
+    },
+
     /** Answers request `req` of the H5 page directly (without the call page). */
     reply(req: string, payload: ReplyPayload) {
       this.enqueue([{ kind: 'reply', req, payload }]);
@@ -205,7 +213,7 @@ Component({
         } else if (posted.kind === 'command') {
           if (rt && !remember(rt, 'cmd:' + posted.req)) return;
           const { req, api } = posted;
-          defaultRegistry.invoke(api, posted.params, { req, source: 'message' }).reply.then((reply) => {
+          (runtimes.get(this)?.registry || defaultRegistry).invoke(api, posted.params, { req, source: 'message' }).reply.then((reply) => {
             this.triggerEvent('command', { req, api, reply });
           });
         } else {

@@ -9,7 +9,7 @@ import { ChatLabels, labelsFor, newMessagesText } from './labels';
 import { ChunkRenderer, Patch } from './render';
 import { ChatStore, ViewOptions } from './store';
 import { checkDelta, StreamingSet } from './streaming';
-import { ChatMessage } from './types';
+import { ChatMessage, PanelMessage } from './types';
 import { normalizeList, normalizePatch, unknownId } from './validate';
 import { RenderWindow } from './window';
 
@@ -231,7 +231,7 @@ Component({
     },
 
     /** Changes `status` and/or `content` of a message. Unknown id or bad fields → HybridError BAD_REQUEST. */
-    updateMessage(id: string, patch: { status?: ChatMessage['status']; content?: unknown }): void {
+    updateMessage(id: string, patch: { status?: PanelMessage['status']; content?: unknown }): void {
       const st = this._state();
       const msg = st.store.get(String(id));
       if (!msg) throw unknownId(id, 'updateMessage');
@@ -256,7 +256,7 @@ Component({
     },
 
     /** Removes a message. Unknown id → HybridError BAD_REQUEST. Returns the removed message. */
-    removeMessage(id: string): ChatMessage {
+    removeMessage(id: string): PanelMessage {
       const st = this._state();
       const removed = st.store.remove(String(id));
       if (!removed) throw unknownId(id, 'removeMessage');
@@ -285,11 +285,11 @@ Component({
     },
 
     /** Copies of every message, oldest first. */
-    getMessages(): ChatMessage[] {
+    getMessages(): PanelMessage[] {
       return this._state().store.list();
     },
 
-    getMessage(id: string): ChatMessage | undefined {
+    getMessage(id: string): PanelMessage | undefined {
       const msg = this._state().store.get(String(id));
       return msg && { ...msg };
     },
@@ -471,7 +471,7 @@ Component({
       st.draft = '';
       st.extra.draft = '';
       st.extra.hint = '';
-      let message: ChatMessage | undefined;
+      let message: PanelMessage | undefined;
       if (this.data.appendOnSend) {
         message = { id: createId('local-'), role: this.data.self || 'me', content: text, type: 'text', time: Date.now(), status: 'sending' };
         this.appendMessage(message);
@@ -511,7 +511,7 @@ Component({
     _loadProperty(list: unknown) {
       const st = this._state();
       st.loadedList = list;
-      let msgs: ChatMessage[];
+      let msgs: PanelMessage[];
       try {
         msgs = normalizeList(list, () => false);
       } catch (err) {

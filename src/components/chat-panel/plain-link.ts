@@ -11,7 +11,7 @@ import { Unsubscribe } from '../../core/emitter';
 import { HybridError } from '../../core/errors';
 import type { RawFrame } from '../../core/socket/plain';
 import type { SendResult } from '../../core/socket/client-types';
-import { ChatMessage } from './types';
+import { ChatMessage, PanelMessage } from './types';
 
 export interface PlainChatMapping {
   /**
@@ -19,9 +19,9 @@ export interface PlainChatMapping {
    * are filled in (id, role = peerRole, type 'text', time = now). Default: JSON `content`, else
    * JSON `text`, else the frame's text.
    */
-  incoming?(raw: RawFrame): Partial<ChatMessage> | null | undefined;
+  incoming?(raw: RawFrame): Partial<PanelMessage> | null | undefined;
   /** A panel message → what to send: a string as it is, anything else as JSON. Default: its content as text. */
-  outgoing?(message: ChatMessage): unknown;
+  outgoing?(message: PanelMessage): unknown;
   /** When an own message turns `sent`: 'reply' (default) or 'written'. */
   sentOn?: 'reply' | 'written';
 }
@@ -35,8 +35,8 @@ export interface PlainChatSocket {
 
 export interface PlainPanelApi {
   appendMessage(message: ChatMessage): void;
-  updateMessage(id: string, patch: { status?: ChatMessage['status'] }): void;
-  getMessage(id: string): ChatMessage | undefined;
+  updateMessage(id: string, patch: { status?: PanelMessage['status'] }): void;
+  getMessage(id: string): PanelMessage | undefined;
 }
 
 export interface PlainLinkSettings {
@@ -48,7 +48,7 @@ export interface PlainLinkSettings {
 }
 
 /** The default incoming mapping: `{ content }` / `{ text }` JSON, else the text itself; binary frames are skipped. */
-export function defaultIncoming(raw: RawFrame): Partial<ChatMessage> | null {
+export function defaultIncoming(raw: RawFrame): Partial<PanelMessage> | null {
   const json = raw.json as { content?: unknown; text?: unknown } | undefined;
   if (raw.isJson && json && typeof json === 'object') {
     if (json.content !== undefined) return { content: json.content };
@@ -57,7 +57,7 @@ export function defaultIncoming(raw: RawFrame): Partial<ChatMessage> | null {
   return typeof raw.data === 'string' ? { content: raw.data } : null;
 }
 
-function defaultOutgoing(message: ChatMessage): unknown {
+function defaultOutgoing(message: PanelMessage): unknown {
   return typeof message.content === 'string' ? message.content : JSON.stringify(message.content);
 }
 
@@ -80,7 +80,7 @@ class PlainChatLink {
     this.offs = [socket.on('raw', (raw) => this.onRaw(raw)), socket.on('open', () => this.onOpen())];
   }
 
-  send(message: ChatMessage): SendResult {
+  send(message: PanelMessage): SendResult {
     const { mapping, ttl } = this.settings;
     this.forget(message.id); // a retry replaces the earlier attempt
     let result: SendResult;
@@ -113,7 +113,7 @@ class PlainChatLink {
     try {
       const shown = (this.settings.mapping.incoming || defaultIncoming)(raw);
       if (!shown) return;
-      this.panel.appendMessage({ id: createId('in-'), role: this.settings.peerRole, type: 'text', time: Date.now(), ...shown } as ChatMessage);
+      this.panel.appendMessage({ id: createId('in-'), role: this.settings.peerRole, type: 'text', time: Date.now(), ...shown } as PanelMessage);
     } catch (err) {
       if (!(err instanceof HybridError)) throw err;
       if (this.settings.onError) this.settings.onError(err, raw);
@@ -145,6 +145,6 @@ class PlainChatLink {
   }
 }
 
-export function linkPlain(panel: PlainPanelApi, socket: PlainChatSocket, settings: PlainLinkSettings): { send(message: ChatMessage): SendResult; dispose(): void } {
+export function linkPlain(panel: PlainPanelApi, socket: PlainChatSocket, settings: PlainLinkSettings): { send(message: PanelMessage): SendResult; dispose(): void } {
   return new PlainChatLink(panel, socket, settings);
 }

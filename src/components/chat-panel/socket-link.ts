@@ -16,7 +16,7 @@ import { Unsubscribe } from '../../core/emitter';
 import { HybridError } from '../../core/errors';
 import type { MessageFrame } from '../../core/frames';
 import type { EmitOptions, SendResult, SocketClientEvents, Subscriber } from '../../core/socket/client-types';
-import { ChatMessage } from './types';
+import { ChatMessage, PanelMessage } from './types';
 import { linkPlain, PlainChatMapping, PlainChatSocket } from './plain-link';
 import { StreamingSocket, StreamLink, streamLink, StreamPanelApi } from './stream-link';
 
@@ -63,8 +63,8 @@ export function managerSocket(host: SocketManagerHost): ChatSocket {
 /** The chat-panel methods the link uses (`this.selectComponent('#chat')`). */
 export interface ChatPanelApi extends StreamPanelApi {
   appendMessage(message: ChatMessage): void;
-  updateMessage(id: string, patch: { status?: ChatMessage['status'] }): void;
-  getMessage(id: string): ChatMessage | undefined;
+  updateMessage(id: string, patch: { status?: PanelMessage['status'] }): void;
+  getMessage(id: string): PanelMessage | undefined;
 }
 
 export interface ChatLinkOptions {
@@ -93,7 +93,7 @@ export interface ChatLink extends Pick<StreamLink, 'stream' | 'stop'> {
    * back as a status; a send refused at once (offline, queue full, bad input) is `failed` at once
    * and its error is returned.
    */
-  send(message: ChatMessage): SendResult;
+  send(message: PanelMessage): SendResult;
   /** Stops listening. Messages in flight keep their status until the client reports them. */
   dispose(): void;
 }
@@ -108,7 +108,7 @@ interface ChatPayload {
   avatar?: unknown;
 }
 
-function outgoingPayload(message: ChatMessage, name: string | undefined): ChatPayload {
+function outgoingPayload(message: PanelMessage, name: string | undefined): ChatPayload {
   const type = message.type || 'text';
   const data: ChatPayload = type === 'text' ? { text: message.content } : { type, content: message.content };
   data.time = message.time ?? Date.now();
@@ -116,9 +116,9 @@ function outgoingPayload(message: ChatMessage, name: string | undefined): ChatPa
   return data;
 }
 
-function incomingMessage(data: unknown, frame: MessageFrame, peerRole: string): ChatMessage {
+function incomingMessage(data: unknown, frame: MessageFrame, peerRole: string): PanelMessage {
   const payload = (data && typeof data === 'object' ? data : { text: data }) as ChatPayload;
-  const message: ChatMessage = {
+  const message: PanelMessage = {
     id: frame.id || createId('in-'),
     role: frame.from || peerRole,
     type: typeof payload.type === 'string' ? payload.type : 'text',
@@ -130,7 +130,11 @@ function incomingMessage(data: unknown, frame: MessageFrame, peerRole: string): 
   return message;
 }
 
-export function linkChatPanel(panel: ChatPanelApi, socket: ChatSocket, options: ChatLinkOptions = {}): ChatLink {
+/** What linkChatPanel takes: a typed instance, or what `this.selectComponent('#chat')` returns as it is. */
+export type ChatPanelLike = ChatPanelApi | WechatMiniprogram.Component.TrivialInstance;
+
+export function linkChatPanel(panelLike: ChatPanelLike, socket: ChatSocket, options: ChatLinkOptions = {}): ChatLink {
+  const panel = panelLike as ChatPanelApi;
   const event = options.event || 'chat';
   const peerRole = options.peerRole || 'server';
   if (options.plain) {

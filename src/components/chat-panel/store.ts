@@ -4,7 +4,7 @@
  */
 import { getMarkdownFactory, PartsModel, TextParts } from './parts';
 import { formatTime, startsTimeGroup } from './time';
-import { ChatMessage, MessagePatch, MessageView, Side, ViewField } from './types';
+import { PanelMessage, MessagePatch, MessageView, Side, ViewField } from './types';
 
 export interface ViewOptions {
   /** The role drawn on the right. */
@@ -15,7 +15,7 @@ export interface ViewOptions {
 }
 
 export interface Entry {
-  msg: ChatMessage;
+  msg: PanelMessage;
   view: MessageView;
   /** A streaming text or a Markdown message: its content is rendered from `view.parts`. */
   model?: PartsModel;
@@ -72,25 +72,25 @@ export class ChatStore {
     return undefined;
   }
 
-  get(id: string): ChatMessage | undefined {
+  get(id: string): PanelMessage | undefined {
     const at = this.locate(id);
     return at && at.chunk.entries[at.index].msg;
   }
 
   /** Every message, oldest first (copies, so callers cannot change the store behind its back). */
-  list(): ChatMessage[] {
-    const out: ChatMessage[] = [];
+  list(): PanelMessage[] {
+    const out: PanelMessage[] = [];
     this.chunks.forEach((c) => c.entries.forEach((e) => out.push({ ...e.msg })));
     return out;
   }
 
-  last(): ChatMessage | undefined {
+  last(): PanelMessage | undefined {
     const e = this.entryBefore(this.chunks.length, 0);
     return e && e.msg;
   }
 
   /** Adds messages (already validated, ids new) after the newest one. */
-  append(msgs: ChatMessage[]): void {
+  append(msgs: PanelMessage[]): void {
     let prev = this.entryBefore(this.chunks.length, 0);
     for (const msg of msgs) {
       let tail = this.chunks[this.chunks.length - 1];
@@ -107,7 +107,7 @@ export class ChatStore {
   }
 
   /** Adds older messages (oldest first) before the oldest one; returns how many chunks were added in front. */
-  prepend(msgs: ChatMessage[]): number {
+  prepend(msgs: PanelMessage[]): number {
     if (!msgs.length) return 0;
     const added: Chunk[] = [];
     let prevTime: number | undefined;
@@ -158,7 +158,7 @@ export class ChatStore {
     this.dirtyModels[id] = entry;
   }
 
-  remove(id: string): ChatMessage | undefined {
+  remove(id: string): PanelMessage | undefined {
     const at = this.locate(id);
     if (!at) return undefined;
     const [entry] = at.chunk.entries.splice(at.index, 1);
@@ -217,7 +217,7 @@ export class ChatStore {
     return at && at.chunk.entries[at.index];
   }
 
-  private makeEntry(msg: ChatMessage, prevTime: number | undefined): Entry {
+  private makeEntry(msg: PanelMessage, prevTime: number | undefined): Entry {
     const entry: Entry = { msg, view: this.viewOf(msg, prevTime) };
     const markdown = msg.type === 'markdown' ? getMarkdownFactory() : undefined;
     if (markdown) {
@@ -266,7 +266,7 @@ export class ChatStore {
     return { key: 'c' + this.nextKey++, entries: [] };
   }
 
-  private viewOf(msg: ChatMessage, prevTime: number | undefined): MessageView {
+  private viewOf(msg: PanelMessage, prevTime: number | undefined): MessageView {
     const view: MessageView = { id: msg.id, side: sideOf(msg.role, this.opts.self), type: msg.type || 'text', content: msg.content };
     if (msg.status) view.status = msg.status;
     if (msg.avatar) view.avatar = msg.avatar;

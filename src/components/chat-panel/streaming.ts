@@ -3,14 +3,14 @@
  * `appendDelta`: a piece goes only to a known message that is still `streaming`.
  */
 import { HybridError } from '../../core/errors';
-import { ChatMessage } from './types';
+import { PanelMessage } from './types';
 import { unknownId } from './validate';
 
 export class StreamingSet {
   private ids: Record<string, true> = Object.create(null);
 
   /** Records the message's current status (after an append, an update or a load). */
-  note(msg: Pick<ChatMessage, 'id' | 'status'>): void {
+  note(msg: Pick<PanelMessage, 'id' | 'status'>): void {
     if (msg.status === 'streaming') this.ids[msg.id] = true;
     else delete this.ids[msg.id];
   }
@@ -35,7 +35,7 @@ export class StreamingSet {
 }
 
 /** Refuses a piece for an unknown, finished or non-text message, or a piece that is not a string. */
-export function checkDelta(msg: ChatMessage | undefined, id: unknown, text: unknown): void {
+export function checkDelta(msg: PanelMessage | undefined, id: unknown, text: unknown): void {
   if (!msg) throw unknownId(id, 'appendDelta');
   if (typeof text !== 'string') throw new HybridError('BAD_REQUEST', `chat-panel: appendDelta("${msg.id}"): text must be a string`);
   if (msg.status !== 'streaming') {

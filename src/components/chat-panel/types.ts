@@ -4,20 +4,30 @@
 export type MessageStatus = 'sending' | 'sent' | 'failed' | 'streaming';
 export const MESSAGE_STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed', 'streaming'];
 
-/** What callers hand to the panel (the chat post's `{ id, role, content }`, plus optional fields). */
+/**
+ * What callers hand to the panel (the chat post's `{ id, role, content }`, plus optional fields).
+ * The panel keeps it as a PanelMessage: `id` as a string, `time` in milliseconds.
+ */
 export interface ChatMessage {
-  id: string;
+  /** A non-empty string or a finite number (kept as its string). */
+  id: string | number;
   /** Equal to the panel's `self` → right; `'system'` → centred; anything else → left. */
   role: string;
   /** Text, an image URL, or any JSON value for a custom type. */
   content: unknown;
   /** `'text'` (default), `'image'`, or a custom type name. */
   type?: string;
-  /** Milliseconds since the epoch (an ISO date string is accepted and converted). */
-  time?: number;
+  /** Milliseconds since the epoch, or a date string (ISO 8601) that is converted. */
+  time?: number | string;
   status?: MessageStatus;
   avatar?: string;
   name?: string;
+}
+
+/** A message as the panel keeps and returns it (getMessages, events): normalized id and time. */
+export interface PanelMessage extends ChatMessage {
+  id: string;
+  time?: number;
 }
 
 /** The fields `updateMessage` may change. */

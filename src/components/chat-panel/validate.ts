@@ -1,6 +1,6 @@
 /** Input checks: every bad message or patch becomes a HybridError BAD_REQUEST before anything changes. */
 import { HybridError } from '../../core/errors';
-import { ChatMessage, MESSAGE_STATUSES, MessagePatch, MessageStatus } from './types';
+import { PanelMessage, MESSAGE_STATUSES, MessagePatch, MessageStatus } from './types';
 
 const MAX_ID_LENGTH = 128;
 
@@ -36,7 +36,7 @@ function checkContent(type: string, content: unknown, id: string): void {
 }
 
 /** Checks one message and returns a normalized copy (string id, defaults filled, empty fields dropped). */
-export function normalizeMessage(input: unknown): ChatMessage {
+export function normalizeMessage(input: unknown): PanelMessage {
   if (!input || typeof input !== 'object' || Array.isArray(input)) throw bad('a message must be an object');
   const raw = input as Record<string, unknown>;
   const rawId = raw.id;
@@ -48,7 +48,7 @@ export function normalizeMessage(input: unknown): ChatMessage {
   if (typeof raw.role !== 'string' || raw.role === '') throw bad(`message "${id}": role must be a non-empty string`);
   const type = optionalString(raw.type, 'type', id) || 'text';
   checkContent(type, raw.content, id);
-  const msg: ChatMessage = { id, role: raw.role, content: raw.content, type };
+  const msg: PanelMessage = { id, role: raw.role, content: raw.content, type };
   const time = checkTime(raw.time, id);
   if (time !== undefined) msg.time = time;
   const status = checkStatus(raw.status, id);
@@ -64,11 +64,11 @@ export function normalizeMessage(input: unknown): ChatMessage {
  * Checks a list of messages as one unit: every entry valid, no id repeated inside the list or
  * already known (`has`). Throws before returning anything, so a bad list adds nothing.
  */
-export function normalizeList(input: unknown, has: (id: string) => boolean, what = 'messages'): ChatMessage[] {
+export function normalizeList(input: unknown, has: (id: string) => boolean, what = 'messages'): PanelMessage[] {
   if (!Array.isArray(input)) throw bad(`${what} must be an array`);
   const seen: Record<string, true> = {};
   return input.map((item, i) => {
-    let msg: ChatMessage;
+    let msg: PanelMessage;
     try {
       msg = normalizeMessage(item);
     } catch (err) {

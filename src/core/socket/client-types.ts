@@ -134,18 +134,34 @@ export interface SocketClientEvents {
 
 export type SendStatus = 'sent' | 'queued' | 'refused';
 
-export interface SendResult {
-  status: SendStatus;
+/** The frame was written (`sent`) or waits for the connection (`queued`). */
+export interface SendAccepted {
+  status: 'sent' | 'queued';
   /** The message id (reliable messages). */
   id?: string;
-  /** Why it was refused (QUEUE_FULL, PAYLOAD_TOO_LARGE). */
-  error?: HybridError;
+  error?: undefined;
   /**
    * Reliable messages: resolves when acked, rejects with the HybridError of `undelivered` when
-   * given up (already rejected when refused). Not awaiting it is fine (no unhandled rejection).
+   * given up. Not awaiting it is fine (no unhandled rejection).
    */
   delivered?: Promise<void>;
 }
+
+/** The frame will never be sent: `error` says why (QUEUE_FULL, PAYLOAD_TOO_LARGE, OFFLINE…). */
+export interface SendRefused {
+  status: 'refused';
+  error: HybridError;
+  /** The message id (reliable messages). */
+  id?: string;
+  /** Reliable messages: already rejected with `error`. */
+  delivered?: Promise<void>;
+}
+
+/** What send/emit return: narrow on `status` (`if (r.status === 'refused') r.error.code`). */
+export type SendResult = SendAccepted | SendRefused;
+
+/** What `emit(…, { reliable: true })` returns: always an id and a `delivered` promise. */
+export type ReliableSendResult = SendResult & { id: string; delivered: Promise<void> };
 
 export interface EmitOptions {
   /** Target env; without it the relay forwards to every other env of the token. */

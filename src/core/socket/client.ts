@@ -27,7 +27,7 @@ import { ResponseStream, StreamCalls, StreamRequestOptions } from './stream-call
 import { isAsyncIterable, StreamServer } from './stream-serve';
 import { resolveTarget, withProtocolVersion } from './target';
 import {
-  DropReason, EmitOptions, RequestHandler, SendResult, SocketClientEvents, SocketClientOptions, SocketState, SocketStats,
+  DropReason, EmitOptions, ReliableSendResult, RequestHandler, SendRefused, SendResult, SocketClientEvents, SocketClientOptions, SocketState, SocketStats,
   Subscriber, UndeliveredReason,
 } from './client-types';
 import { OneShot } from './timers';
@@ -240,6 +240,8 @@ export class SocketClient {
    * `options.id`), are resent until acked, and end in exactly one `ack` or `undelivered` event;
    * the result's `delivered` promise follows the same outcome.
    */
+  emit(event: string, data: unknown, options: EmitOptions & { reliable: true }): ReliableSendResult;
+  emit(event: string, data?: unknown, options?: EmitOptions): SendResult;
   emit(event: string, data?: unknown, options: EmitOptions = {}): SendResult {
     if (this.plain) throw plainRefusal('emit');
     const frame: MessageFrame = { type: 'message', event: checkName(event, 'event'), data };
@@ -522,7 +524,7 @@ export class SocketClient {
     }
   }
 
-  private refuse(frame: Frame, error: HybridError): SendResult {
+  private refuse(frame: Frame, error: HybridError): SendRefused {
     this.dropped(frame, 'refused');
     return { status: 'refused', error };
   }

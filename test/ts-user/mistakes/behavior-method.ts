@@ -1,0 +1,10 @@
+import { socketManager } from 'miniprogram-hybrid-kit/behaviors/socket-manager';
+
+Component({
+  behaviors: [socketManager],
+  methods: {
+    onLoad() {
+      this.socketStrat(); // ✗
+    },
+  },
+});

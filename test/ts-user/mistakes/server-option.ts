@@ -1,0 +1,3 @@
+import { createRelayServer } from 'miniprogram-hybrid-kit/server';
+
+createRelayServer({ prot: 8787 }); // ✗

@@ -1,0 +1,3 @@
+import { createBridge } from 'miniprogram-hybrid-kit/h5';
+
+createBridge().call('getUser', { id: '1' }, { transport: 'websocket' }); // ✗
