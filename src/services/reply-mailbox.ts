@@ -1,9 +1,10 @@
 /**
  * Where replies and pushes for the H5 page wait for a bridge-webview to write them into its hash.
  * The call page (or app code) delivers here; each bridge-webview attaches as a sink. A target
- * picks the sink: by `webviewId`, else by the page the sink lives on, else the newest sink.
- * Items with no sink yet are kept (bounded, with a TTL) and handed to the next matching sink,
- * so a reply made while no bridge is attached is not lost.
+ * picks the sink: by `webviewId`, else by the page the sink lives on; only a target naming
+ * neither goes to the newest sink. Items with no matching sink yet are kept (bounded, with a TTL)
+ * and handed to the next matching sink, so a reply made while no bridge is attached is not lost,
+ * and never to a bridge of another page or web-view (another H5 page, maybe another origin).
  */
 import { BoundedQueue } from '../core/queue';
 import { createId } from '../core/bytes';
@@ -45,8 +46,6 @@ function matches(sink: ReplySink, target: DeliveryTarget): boolean {
 
 function findSink(target: DeliveryTarget): ReplySink | undefined {
   for (let i = sinks.length - 1; i >= 0; i--) if (matches(sinks[i], target)) return sinks[i];
-  // The page could not be matched (stack shapes differ between base libraries): newest bridge.
-  if (!target.webviewId && target.page !== undefined) return sinks[sinks.length - 1];
   return undefined;
 }
 
@@ -63,7 +62,7 @@ function deliver(item: MailItem, target: DeliveryTarget): boolean {
 /** Attaches a bridge-webview; it receives the waiting items meant for it. Returns the detach function. */
 export function attachSink(sink: ReplySink): () => void {
   sinks.push(sink);
-  const waiting = unclaimed.removeWhere((u) => matches(sink, u.target) || (!u.target.webviewId && u.target.page !== undefined));
+  const waiting = unclaimed.removeWhere((u) => matches(sink, u.target));
   if (waiting.length) sink.receive(waiting.map((u) => u.item));
   return () => {
     const i = sinks.indexOf(sink);

@@ -137,16 +137,32 @@ describe('bridge-webview replies and pushes', () => {
     expect(entriesOf(h.srcHistory[1])).toEqual({ 'to-a': { ok: true, data: 'A' } });
   });
 
-  test('items accepted by a bridge that goes away wait for the next bridge', async () => {
+  test('items accepted by a bridge that goes away wait for the same web-view, never one of another page', async () => {
     h = new WeChatHarness({ src: 'https://h5.test/one' });
+    const pageOne = h.openerPage;
     h.bridge.triggerPageLifeTime('hide');
-    mailbox.deliverReply('kept', hash.okReply('still here'), { page: h.openerPage });
+    mailbox.deliverReply('kept', hash.okReply('still here'), { page: pageOne });
     h.close();
     expect(mailbox.mailboxStats().unclaimed).toBe(1);
-    h = new WeChatHarness({ src: 'https://h5.test/two' });
-    await waitFor(() => h!.srcHistory.length === 2, 1000, 'handover');
-    expect(entriesOf(h.srcHistory[1]).kept).toEqual({ ok: true, data: 'still here' });
+    // Another page's web-view (another H5, maybe another origin) gets nothing of it.
+    h = new WeChatHarness({ src: 'https://other.test/two', webviewId: 'wv-other' });
+    // A reply the call page makes now for page one, whose bridge is gone: not for this page either.
+    mailbox.deliverReply('late', hash.okReply('for page one'), { page: pageOne });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(h.srcHistory).toHaveLength(1);
+    expect(mailbox.mailboxStats().unclaimed).toBe(2);
+    h.close();
+    // The same web-view again (re-rendered on its page) takes it.
+    const stack = pageStack();
+    stack.push(pageOne);
+    const again = renderBridge({ src: 'https://h5.test/one', webviewId: 'hk-webview' });
+    again.attach(document.createElement('parent-wrapper'));
+    const url = () => (again.instance as any).data.url as string;
+    await waitFor(() => !!entriesOf(url()).late, 1000, 'handover on the same page');
+    expect(entriesOf(url())).toEqual({ kept: { ok: true, data: 'still here' }, late: { ok: true, data: 'for page one' } });
     expect(mailbox.mailboxStats().unclaimed).toBe(0);
+    again.detach();
+    stack.pop();
   });
 });
 

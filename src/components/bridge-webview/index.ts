@@ -98,7 +98,8 @@ Component({
       if (rt.detach) rt.detach();
       // Accepted but not yet written: back to the mailbox for the next bridge.
       const left = rt.outbox.drain();
-      if (left.length) returnUndelivered(left, { webviewId: this.data.webviewId });
+      // Only for a bridge of the same web-view id or page: never another page's H5.
+      if (left.length) returnUndelivered(left, { webviewId: this.data.webviewId, page: rt.page });
     },
   },
   pageLifetimes: {
@@ -138,7 +139,7 @@ Component({
     enqueue(items: MailItem[]) {
       const rt = runtimes.get(this);
       if (!rt) {
-        returnUndelivered(items, { webviewId: this.data.webviewId });
+        returnUndelivered(items, { webviewId: this.data.webviewId, page: topPage() });
         return;
       }
       for (const { item, error } of rt.outbox.add(items)) {
