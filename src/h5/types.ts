@@ -1,3 +1,5 @@
+import type { ResponseStream, StreamRequestOptions } from '../core/socket/stream-calls';
+
 /** Types of the H5 SDK. The api map type is shared with the mini program's HandlerRegistry. */
 export type { ApiMap, AnyApis, ApiName, ApiParams, ApiResult } from '../core/registry';
 
@@ -17,20 +19,10 @@ export interface CallOptions {
   transport?: 'auto' | 'navigate' | 'socket';
 }
 
-/** Options of a streamed call (`SocketCallTransport.stream`). */
-export interface StreamOptions<T = unknown> {
-  /** ms without any item before the stream ends with TIMEOUT; default the socket client's `requestTimeout` (15 s). */
-  timeout?: number;
-  /** Called with every item, in order. */
-  onChunk?(item: T, index: number): void;
-}
-
+/** Options of a streamed call (`SocketCallTransport.stream`): the core client's, the target being the mini program. */
+export type StreamOptions<T = unknown> = Omit<StreamRequestOptions<T>, 'to'>;
 /** A streamed answer: `for await` it, or use `onChunk` and await `done` (resolves with the item count). */
-export interface ResponseStream<T = unknown> extends AsyncIterable<T> {
-  readonly id: string;
-  readonly done: Promise<number>;
-  cancel(reason?: string): void;
-}
+export type { ResponseStream };
 
 /** A channel that can carry calls besides the navigate channel (the socket transport). */
 export interface CallTransport {

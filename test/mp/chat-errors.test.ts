@@ -1,17 +1,4 @@
-import { isHybridError } from '../../miniprogram_dist/core/errors';
-import { many, mount, msg, rowIds, ChatPanel } from './chat-harness';
-
-/** Runs `fn`, expects a HybridError BAD_REQUEST whose message mentions `text`. */
-function expectBadRequest(fn: () => unknown, text: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isHybridError(thrown, 'BAD_REQUEST')).toBe(true);
-  expect((thrown as Error).message).toMatch(text);
-}
+import { expectBadRequest, many, mount, msg, rowIds, ChatPanel } from './chat-harness';
 
 function setup(): { panel: ChatPanel; comp: ReturnType<typeof mount>['comp']; before: string[] } {
   const { panel, comp } = mount({ messages: many(25) });

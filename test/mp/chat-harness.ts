@@ -4,6 +4,7 @@
  */
 import { loadComponent, render, Rendered } from '../helpers/mp-dist';
 import { installMiniProgramGlobals } from '../helpers/mp-globals';
+import { isHybridError } from '../../miniprogram_dist/core/errors';
 import { meterSetData, SetDataMeter } from '../../tools/lib/setdata-meter';
 // The tests build messages as the panel keeps them (string ids, time in ms).
 import type { PanelMessage as ChatMessage } from '../../miniprogram_dist/components/chat-panel/types';
@@ -97,4 +98,16 @@ export const scrollDown = (comp: Comp) => fire(comp, '.hk-chat__list', 'scroll',
 
 export function bytesOf(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value), 'utf8');
+}
+
+/** Runs `fn`, expects a HybridError BAD_REQUEST whose message matches `text`. */
+export function expectBadRequest(fn: () => unknown, text: RegExp): void {
+  let thrown: unknown;
+  try {
+    fn();
+  } catch (err) {
+    thrown = err;
+  }
+  expect(isHybridError(thrown, 'BAD_REQUEST')).toBe(true);
+  expect((thrown as Error).message).toMatch(text);
 }

@@ -3,9 +3,8 @@
  * (`parts[k]`), pieces coalesce per flush, `streaming` ends as `sent`/`failed`, typing dots and a
  * stop button, and the view follows a growing reply only when the reader is at the bottom.
  */
-import { isHybridError } from '../../miniprogram_dist/core/errors';
 import { MAX_TEXT_PARTS } from '../../miniprogram_dist/components/chat-panel/parts';
-import { bytesOf, fire, many, mount, msg, rows, scrollUp, simulate, Mounted } from './chat-harness';
+import { bytesOf, expectBadRequest, fire, many, mount, msg, rows, scrollUp, simulate, Mounted } from './chat-harness';
 
 /** A reply of exactly `chars` characters, mixed ASCII and CJK like a real assistant answer. */
 function reply(chars: number): string {
@@ -24,16 +23,6 @@ function bubbleText(m: Mounted, id: string): string {
   return row.text;
 }
 
-function expectBadRequest(fn: () => unknown, text: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(isHybridError(thrown, 'BAD_REQUEST')).toBe(true);
-  expect((thrown as Error).message).toMatch(text);
-}
 
 /** Streams `parts` into message `id`, one piece every `everyMs` (fake timers), and records when each setData ran. */
 function stream(m: Mounted, id: string, parts: string[], everyMs: number): number[] {
