@@ -41,6 +41,9 @@ function envOf(stage: Instruction[]): Record<string, string> {
   return env;
 }
 
+/** The runtime peers (package.json also lists @types/* peers for TypeScript users). */
+const serverPeers = () => Object.entries(PKG.peerDependencies as Record<string, string>).filter(([name]) => !name.startsWith('@types/'));
+
 const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const stage = lastStage(dockerfile);
 const one = (op: string) => stage.filter((i) => i.op === op);
@@ -60,7 +63,8 @@ describe('Dockerfile and container.config.json', () => {
   test('the RUN line installs the packed package with every server peer at package.json\'s range', () => {
     const run = one('RUN').map((i) => i.args).join(' ');
     expect(run).toMatch(/npm install --omit=dev/);
-    for (const [name, range] of Object.entries(PKG.peerDependencies)) expect(run).toContain(`"${name}@${range}"`);
+    for (const [name, range] of serverPeers()) expect(run).toContain(`"${name}@${range}"`);
+    expect(run).not.toMatch(/@types\//); // type packages are for TypeScript users, not the runtime image
   });
 
   test('container.config.json (微信云托管) agrees with the Dockerfile and keeps secrets out', () => {
@@ -91,7 +95,7 @@ describe('the image start command, run as in the container', () => {
     const work = tmp.make();
     const workdir = path.join(work, 'srv');
     installTarball(workdir, packTarball(work).tarball);
-    const peers = Object.entries(PKG.peerDependencies).map(([name, range]) => `${name}@${range}`);
+    const peers = serverPeers().map(([name, range]) => `${name}@${range}`);
     execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-package-lock', '--prefer-offline', ...peers], { cwd: workdir, stdio: 'ignore' });
     return workdir;
   }
