@@ -37,6 +37,52 @@ export interface WsWx {
 /** How long a task waits for the close handshake before cutting the TCP connection (WeChat does not wait 30 s either). */
 const CLOSE_GRACE_MS = 200;
 
+/** WeChat accepts close code 1000 or 3000–4999 and at most 123 bytes of reason. */
+function acceptedClose(code: number, reason: string): boolean {
+  return (code === 1000 || (code >= 3000 && code <= 4999)) && Buffer.byteLength(reason) <= 123;
+}
+
+/** One SocketTask over a `ws` client; `onInvalidClose` counts close() calls WeChat would refuse. */
+function wsTask(url: string, ws: WebSocket, onInvalidClose: () => void): WsTask {
+  let graceTimer: NodeJS.Timeout | undefined;
+  ws.on('close', () => {
+    if (graceTimer) clearTimeout(graceTimer);
+  });
+  // ws emits 'error' without a listener as an uncaught exception; WeChat reports it via onError.
+  let onError: (res: { errMsg: string }) => void = () => {};
+  ws.on('error', (err) => onError({ errMsg: `connectSocket:fail ${err.message}` }));
+  return {
+    url,
+    send({ data, success, fail }) {
+      if (ws.readyState !== WebSocket.OPEN) {
+        if (fail) fail({ errMsg: 'sendSocketMessage:fail WebSocket is not connected' });
+        return;
+      }
+      ws.send(data, (err) => (err ? fail && fail({ errMsg: `sendSocketMessage:fail ${err.message}` }) : success && success()));
+    },
+    close({ code = 1000, reason = '' } = {}) {
+      if (!acceptedClose(code, reason)) {
+        onInvalidClose();
+        ws.terminate();
+        return;
+      }
+      if (ws.readyState === WebSocket.CLOSED) return;
+      if (ws.readyState === WebSocket.CONNECTING) {
+        ws.terminate();
+        return;
+      }
+      ws.close(code, reason);
+      graceTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
+    },
+    onOpen: (cb) => ws.on('open', () => cb({ header: {} })),
+    onClose: (cb) => ws.on('close', (code: number, reason: Buffer) => cb({ code, reason: reason.toString() })),
+    onError: (cb) => {
+      onError = cb;
+    },
+    onMessage: (cb) => ws.on('message', (data: Buffer | ArrayBuffer, isBinary: boolean) => cb({ data: isBinary ? (data as ArrayBuffer) : Buffer.from(data as ArrayBuffer).toString('utf8') })),
+  };
+}
+
 export function createWsWx(): WsWx {
   const sockets = new Set<WebSocket>();
   const urls: string[] = [];
@@ -49,45 +95,8 @@ export function createWsWx(): WsWx {
     const ws = new WebSocket(options.url, options.protocols || [], { headers: options.header });
     ws.binaryType = 'arraybuffer';
     sockets.add(ws);
-    let graceTimer: NodeJS.Timeout | undefined;
-    ws.on('close', () => {
-      sockets.delete(ws);
-      if (graceTimer) clearTimeout(graceTimer);
-    });
-    // ws emits 'error' without a listener as an uncaught exception; WeChat reports it via onError.
-    let onError: (res: { errMsg: string }) => void = () => {};
-    ws.on('error', (err) => onError({ errMsg: `connectSocket:fail ${err.message}` }));
-    return {
-      url: options.url,
-      send({ data, success, fail }) {
-        if (ws.readyState !== WebSocket.OPEN) {
-          if (fail) fail({ errMsg: 'sendSocketMessage:fail WebSocket is not connected' });
-          return;
-        }
-        ws.send(data, (err) => (err ? fail && fail({ errMsg: `sendSocketMessage:fail ${err.message}` }) : success && success()));
-      },
-      close({ code = 1000, reason = '' } = {}) {
-        // WeChat accepts 1000 or 3000–4999 and ≤ 123 bytes of reason; count misuse so tests can fail on it.
-        if (!(code === 1000 || (code >= 3000 && code <= 4999)) || Buffer.byteLength(reason) > 123) {
-          invalidCloses++;
-          ws.terminate();
-          return;
-        }
-        if (ws.readyState === WebSocket.CLOSED) return;
-        if (ws.readyState === WebSocket.CONNECTING) {
-          ws.terminate();
-          return;
-        }
-        ws.close(code, reason);
-        graceTimer = setTimeout(() => ws.terminate(), CLOSE_GRACE_MS);
-      },
-      onOpen: (cb) => ws.on('open', () => cb({ header: {} })),
-      onClose: (cb) => ws.on('close', (code: number, reason: Buffer) => cb({ code, reason: reason.toString() })),
-      onError: (cb) => {
-        onError = cb;
-      },
-      onMessage: (cb) => ws.on('message', (data: Buffer | ArrayBuffer, isBinary: boolean) => cb({ data: isBinary ? (data as ArrayBuffer) : Buffer.from(data as ArrayBuffer).toString('utf8') })),
-    };
+    ws.on('close', () => sockets.delete(ws));
+    return wsTask(options.url, ws, () => invalidCloses++);
   }
 
   return {
