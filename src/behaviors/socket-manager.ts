@@ -29,6 +29,8 @@ interface SocketUse {
 
 /** Per host instance; a WeakMap so nothing non-serializable sits in `data`. */
 const uses = new WeakMap<object, SocketUse>();
+/** Hosts between attached and detached: property changes before attach do not start anything. */
+const attachedHosts = new WeakSet<object>();
 
 function activeUse(host: object): SocketUse {
   const use = uses.get(host);
@@ -48,20 +50,22 @@ export const socketManager = Behavior({
   },
   observers: {
     'socketUrl, socketToken, socketEnv'() {
+      // Before attached (the initial property fill), attached() starts.
+      if (!attachedHosts.has(this)) return;
       const use = uses.get(this);
       const config = this.socketResolveConfig();
-      // Restart only when a started connection's identity changed (not on the initial property fill).
-      if (use && config && use.lease.key !== poolKey(config)) {
-        this.socketStop();
-        this.socketStart();
-      }
+      // Cleared: close. Another identity: reconnect. Set after attach: connect.
+      if (use && (!config || use.lease.key !== poolKey(config))) this.socketStop();
+      if (config && !uses.has(this)) this.socketStart();
     },
   },
   lifetimes: {
     attached() {
+      attachedHosts.add(this);
       this.socketStart();
     },
     detached() {
+      attachedHosts.delete(this);
       this.socketStop();
     },
   },

@@ -41,6 +41,8 @@ interface PoolEntry {
   client: SocketClient;
   users: number;
   keepAlive: boolean;
+  /** The options the connection was made with; a later user must ask for the same. */
+  config: SocketManagerConfig;
 }
 
 const pool = new Map<string, PoolEntry>();
@@ -54,8 +56,9 @@ export function acquireSocket(config: SocketManagerConfig): SocketLease {
   }
   const key = poolKey(config);
   let entry = pool.get(key);
-  if (!entry) {
-    entry = { key, client: createClient(config), users: 0, keepAlive: !!config.keepAlive };
+  if (entry) checkSameOptions(entry.config, config);
+  else {
+    entry = { key, client: createClient(config), users: 0, keepAlive: !!config.keepAlive, config };
     pool.set(key, entry);
     startWatching();
   }
@@ -101,6 +104,37 @@ function removeEntry(entry: PoolEntry): void {
     // Unwatched, we can no longer tell: assume visible and online until told otherwise.
     conditions.hidden = false;
     conditions.offline = false;
+  }
+}
+
+/** What a connection is to whom: a user asking for other values of these must not get it. */
+const IDENTITY_OPTIONS = ['token', 'header', 'protocols', 'transport', 'protocol'] as const;
+
+/**
+ * A shared connection is one identity. A second user asking for the same URL and env with
+ * another token provider, header, sub-protocols, transport or protocol is refused rather than
+ * silently given the first one's. (Tuning options such as timeouts are the first user's.)
+ * Functions are the same when they are the same function or have the same source (a page
+ * writing `token: () => app.token()` again).
+ */
+function checkSameOptions(first: SocketManagerConfig, next: SocketManagerConfig): void {
+  const differ = IDENTITY_OPTIONS.filter((k) => !sameOption(first[k], next[k]));
+  if (differ.length) {
+    throw new HybridError(
+      'BAD_REQUEST',
+      `a shared connection to ${first.url} (env ${first.env || MINIAPP_ENV}) is already open with other ${differ.join(', ')}; ` +
+        'pass the same options, or use another env or token',
+    );
+  }
+}
+
+function sameOption(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x === 'function' || typeof y === 'function') return typeof x === typeof y && String(x) === String(y);
+  try {
+    return JSON.stringify(x) === JSON.stringify(y);
+  } catch {
+    return false;
   }
 }
 

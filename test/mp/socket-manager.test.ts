@@ -320,3 +320,34 @@ test('streamed answers: socketRequest with onChunk resolves with the count; sock
   await expect(stream.done).rejects.toMatchObject({ code: 'CANCELLED' });
   await waitFor(() => server.inbox.some((f) => f.type === 'cancel' && f.id === stream.id));
 });
+
+test('a socketUrl set after the page attached connects; clearing it closes the connection', async () => {
+  const url = `ws://127.0.0.1:${server.port}/socket`;
+  const comp = mount(propsId);
+  expect(comp.instance.data.socketState).toBe('idle');
+  (comp as unknown as { setData(d: object): void }).setData({ socketUrl: url, socketToken: 'late' });
+  await waitFor(() => comp.instance.data.socketState === 'open');
+  expect(server.handshakes.map((h) => h.token)).toEqual(['late']);
+  (comp as unknown as { setData(d: object): void }).setData({ socketUrl: '' });
+  await waitFor(() => manager.socketPoolStats().length === 0);
+  expect(comp.instance.socketClient()).toBeUndefined();
+  comp.detach();
+});
+
+test('a second user of the same URL with other options gets a clear error, not silently the first connection', () => {
+  const url = `ws://127.0.0.1:${server.port}/socket`;
+  const first = manager.acquireSocket({ url, env: 'miniapp', token: () => 'from-provider-one', ...FAST });
+  // The same options again (an inline provider with the same source) share it.
+  const same = manager.acquireSocket({ url, env: 'miniapp', token: () => 'from-provider-one', ...FAST });
+  expect(same.client).toBe(first.client);
+  expect(() => manager.acquireSocket({ url, env: 'miniapp', token: () => 'from-provider-two', ...FAST })).toThrow(
+    expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining('token') }),
+  );
+  expect(() => manager.acquireSocket({ url, env: 'miniapp', token: () => 'from-provider-one', ...FAST, header: { 'x-user': 'b' } })).toThrow(
+    expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining('header') }),
+  );
+  // Another env is another connection.
+  const other = manager.acquireSocket({ url, env: 'admin', token: () => 'from-provider-two', ...FAST });
+  expect(other.client).not.toBe(first.client);
+  for (const lease of [first, same, other]) lease.release();
+});
