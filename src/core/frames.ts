@@ -83,6 +83,19 @@ export interface HelloFrame {
   env?: string;
   /** Envs of the same token that are online now. */
   peers?: string[];
+  /**
+   * The relay turns cumulative confirmations into `delivered` notices: receivers confirm `lastSeq`
+   * instead of acking each message, and the relay's own `ack` only means accepted.
+   */
+  receipts?: boolean;
+}
+/**
+ * Sent by the relay (stamped, `from` = the receiving env): the receiver confirmed these reliable
+ * messages, i.e. its app got them. One notice per sender and confirmation.
+ */
+export interface DeliveredFrame extends Routed {
+  type: 'delivered';
+  ids: string[];
 }
 /** Sent by a client after (re)connecting: replay what came after `lastSeq`. */
 export interface ResumeFrame {
@@ -116,7 +129,8 @@ export type KnownFrame =
   | PresenceFrame
   | HelloFrame
   | ResumeFrame
-  | ErrorFrame;
+  | ErrorFrame
+  | DeliveredFrame;
 export type Frame = KnownFrame | LegacyFrame;
 export type FrameType = KnownFrame['type'];
 
@@ -235,6 +249,10 @@ function validate(o: Record<string, unknown>, nameMax: number): Frame {
     case 'error':
       checkErrorShape(o);
       optionalName(o, 'id', nameMax);
+      break;
+    case 'delivered':
+      if (!Array.isArray(o.ids)) throw new HybridError('BAD_REQUEST', '"ids" must be a list of message ids');
+      for (const id of o.ids) checkName(id, 'ids', nameMax);
       break;
     default:
       break; // a legacy `{ type, data }` frame: forwarded as it is

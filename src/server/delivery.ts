@@ -80,7 +80,9 @@ export class Replayer {
   startLive(conn: Connection, after: number | null): void {
     if (conn.state !== 'pending') return;
     if (!conn.joined) {
-      conn.resumeAfter = after;
+      // A frame sent right after `resume` (null) must not erase the resume point it asked for:
+      // replay would start from the last frame written to the old socket, not the last one read.
+      if (after !== null || conn.resumeAfter === undefined) conn.resumeAfter = after;
       return;
     }
     if (conn.resumeTimer) clearTimeout(conn.resumeTimer);

@@ -4,10 +4,10 @@ import { MemoryHub } from './memory-hub';
 import { RedisHub } from './redis-hub';
 
 /** One process: seq counters and backlogs in memory. */
-export const memoryHub: HubFactory = ({ registry, options, metrics }) => new MemoryHub(registry, options, metrics);
+export const memoryHub: HubFactory = ({ registry, options, receipts, metrics }) => new MemoryHub(registry, options, receipts, metrics);
 
 /** Several instances sharing seq counters, backlogs and presence through `options.redisUrl`. */
-export const redisHub: HubFactory = ({ registry, options, metrics, log }) => new RedisHub(registry, options, metrics, log);
+export const redisHub: HubFactory = ({ registry, options, receipts, log }) => new RedisHub(registry, options, receipts, log);
 
 /** The `hub` option if given, else Redis when `redisUrl` is set, else memory. */
 export function createHub(context: HubContext): Hub {

@@ -8,9 +8,11 @@
  * passed as the relay's `hub` option.
  */
 import { HybridError } from '../core/errors';
+import { PAIRED_ENV } from '../core/protocol/envs';
 import type { Connection } from './connection';
 import type { RelayMetrics } from './metrics';
 import type { RelayLogger, RelayOptions } from './options';
+import type { Receipts } from './receipts';
 
 /** A forwarded frame as stored in a backlog: its seq and its final JSON text. */
 export type Stamped = [seq: number, text: string];
@@ -39,11 +41,13 @@ export interface Hub {
   /**
    * Stamps `tail` (frame JSON without its opening brace) with a seq per target env, stores it in
    * the target's backlog and delivers it. Targets: `to`, else every other known env of the key.
+   * `id`: the reliable message's id ('' for other frames): its confirmation becomes a `delivered`
+   * notice for `from`, its loss an error report (see receipts.ts).
    */
-  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void;
-  /** Frames with seq > `after` (null: after the last one written to a socket of that env); trims the rest. */
+  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void, id?: string): void;
+  /** Frames with seq > `after` (null: after the last one written to a socket of that env); trims the rest (confirmed). */
   replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void;
-  /** The client confirmed everything up to `lastSeq`. */
+  /** The client confirmed everything up to `lastSeq`: trim, and hand the origins to `receipts.delivered`. */
   confirm(key: string, env: string, lastSeq: number): void;
   /** Periodic housekeeping (expired backlogs, liveness in Redis). */
   sweep(now: number): void;
@@ -56,26 +60,37 @@ export interface HubContext {
   options: RelayOptions;
   /** Drops are counted here (`metrics.drops`). */
   metrics: RelayMetrics;
+  /** Confirmations and losses of reliable frames go here. */
+  receipts: Receipts;
   log: RelayLogger;
 }
 
 /** Builds the hub of a relay (the `hub` option; default: Redis when `redisUrl` is set, else memory). */
 export type HubFactory = (context: HubContext) => Hub;
 
-/** The env a pair member always talks to, even before that env ever connected (src/core/protocol/envs.ts). */
-export { PAIRED_ENV } from '../core/protocol/envs';
+/**
+ * The env a pair member always talks to, even before that env ever connected (src/core/protocol/envs.ts,
+ * a null-prototype map: an env named `constructor` or `__proto__` finds nothing).
+ */
+export function pairedEnv(env: string): string | undefined {
+  return PAIRED_ENV[env];
+}
 
 export function stampFrame(seq: number, tail: string): string {
   return '{"seq":' + seq + ',' + tail;
 }
 
 /**
- * First seq of a fresh token+env record: the clock in ms, so seq keeps increasing across restarts
- * and record expiry (a client keeps its highest seq and ignores anything at or below it).
+ * First seq of a fresh token+env record: the clock in µs (ms × 1000), so seq keeps increasing
+ * across restarts and record expiry (a client keeps its highest seq and ignores anything at or
+ * below it) unless one env received more than 1,000 frames per ms on average since its record was
+ * made. The clock in ms was overtaken by any burst above 1,000 frames/s, and after a restart new
+ * frames were dropped as replays. Stays below 2^53 until the year 2255.
  */
 export function seqBase(now: number): number {
-  return now;
+  return now * SEQ_PER_MS;
 }
+export const SEQ_PER_MS = 1000;
 
 /** A token may not spread over more envs than this (each env holds a backlog). */
 export function tooManyEnvs(max: number): HybridError {

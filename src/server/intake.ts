@@ -16,6 +16,8 @@ import { takeToken } from './rate-limit';
 import { rawTextFrame } from './legacy-clients';
 
 type Routing = { to?: string; from?: string; seq?: number };
+/** Bytes the relay adds to a forwarded frame besides `"from":"<env>",`: `"seq":<up to 16 digits>,`. */
+export const STAMP_BYTES = '"seq":,'.length + 16;
 
 export interface IntakeParts {
   options: Pick<RelayOptions, 'maxFrameBytes' | 'ratePerSecond' | 'rateBurst'>;
@@ -69,11 +71,11 @@ export class Intake {
         if ((SERVER_ONLY_TYPES as readonly string[]).indexOf(frame.type) >= 0) {
           return this.refuse(conn, new HybridError('BAD_REQUEST', `"${frame.type}" frames are sent by the server only`), idOf(frame));
         }
-        this.route(conn, frame, text, receivedAt);
+        this.route(conn, frame, text, receivedAt, (data as Buffer).length);
     }
   }
 
-  private route(conn: Connection, frame: Frame, text: string, receivedAt: number): void {
+  private route(conn: Connection, frame: Frame, text: string, receivedAt: number, bytes: number): void {
     const { metrics, outlet, hub, replayer } = this.parts;
     // A client that talks before sending `resume` is a plain one: serve it live now.
     if (conn.state === 'pending') replayer.startLive(conn, null);
@@ -82,6 +84,11 @@ export class Intake {
       return this.refuse(conn, new HybridError('BAD_REQUEST', to === conn.env ? '"to" names the sender itself' : `"to" is not a valid env: ${to}`), idOf(frame));
     }
     const tail = conn.fromField + innerJson(frame, text);
+    // Refused now, never acked and then dropped by the receiver for being too large once stamped.
+    const max = this.frameLimits.maxFrameBytes;
+    if (bytes + conn.fromField.length + STAMP_BYTES > max && Buffer.byteLength(tail) + 1 + STAMP_BYTES > max) {
+      return this.refuse(conn, new HybridError('PAYLOAD_TOO_LARGE', `with "from" and "seq" added this frame would pass ${max} bytes; send at most ${max - conn.fromField.length - STAMP_BYTES - 1} bytes`), idOf(frame));
+    }
     const ackId = frame.type === 'message' ? idOf(frame) : undefined;
     outlet.receivedAt = receivedAt;
     hub.forward(conn.key, conn.env, to, tail, (err) => {
@@ -92,7 +99,7 @@ export class Intake {
         outlet.control(conn, { type: 'ack', id: ackId });
         metrics.acked(performance.now() - receivedAt);
       }
-    });
+    }, ackId);
     outlet.receivedAt = undefined;
   }
 
@@ -104,7 +111,7 @@ export class Intake {
     } catch (err) {
       return this.refuse(conn, err); // past the frame limit once wrapped
     }
-    this.route(conn, frame, wrapped, receivedAt);
+    this.route(conn, frame, wrapped, receivedAt, Buffer.byteLength(wrapped));
   }
 
   private rateLimited(conn: Connection, data: RawData, isBinary: boolean): void {

@@ -1,9 +1,10 @@
 /** Hub for one process: seq counters and backlogs in memory (bounded and time-limited). */
 import { HybridError } from '../core/errors';
-import { BacklogLimits, SeqBacklog } from './backlog';
+import { BacklogLimits, Removed, SeqBacklog } from './backlog';
 import type { Connection } from './connection';
-import { Hub, HubRegistry, PAIRED_ENV, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
+import { Hub, HubRegistry, pairedEnv, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
 import type { RelayMetrics } from './metrics';
+import type { Receipts } from './receipts';
 
 interface EnvRecord {
   seq: number;
@@ -24,7 +25,8 @@ export class MemoryHub implements Hub {
   constructor(
     private readonly registry: HubRegistry,
     private readonly limits: MemoryHubLimits,
-    private readonly metrics: Pick<RelayMetrics, 'drops'> & Partial<Pick<RelayMetrics, 'replayed'>>,
+    private readonly receipts: Pick<Receipts, 'delivered' | 'lost'>,
+    private readonly metrics: Partial<Pick<RelayMetrics, 'replayed'>> = {},
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -47,7 +49,7 @@ export class MemoryHub implements Hub {
     if (gone) this.registry.presence(conn.key, conn.env, false);
   }
 
-  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
+  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void, id = ''): void {
     const envs = this.records.get(key);
     if (to !== undefined && !envs?.has(to) && (envs?.size || 0) >= this.limits.maxEnvsPerToken) {
       done(tooManyEnvs(this.limits.maxEnvsPerToken));
@@ -58,20 +60,20 @@ export class MemoryHub implements Hub {
     const now = this.now();
     let count = 0;
     if (to !== undefined) {
-      this.stampAndDeliver(key, to, this.record(key, to, now), tail, now);
+      this.stampAndDeliver(key, to, this.record(key, to, now), tail, now, from, id);
       count = 1;
     } else {
       if (envs) {
         for (const [env, rec] of envs) {
           if (env === from) continue;
           rec.touchedAt = now;
-          this.stampAndDeliver(key, env, rec, tail, now);
+          this.stampAndDeliver(key, env, rec, tail, now, from, id);
           count++;
         }
       }
-      const paired = PAIRED_ENV[from];
+      const paired = pairedEnv(from);
       if (paired && !envs?.has(paired)) {
-        this.stampAndDeliver(key, paired, this.record(key, paired, now), tail, now);
+        this.stampAndDeliver(key, paired, this.record(key, paired, now), tail, now, from, id);
         count++;
       }
     }
@@ -85,22 +87,25 @@ export class MemoryHub implements Hub {
       return;
     }
     const from = after ?? rec.sentSeq;
-    rec.backlog.trim(from);
+    const now = this.now();
+    this.expire(key, env, rec.backlog, now);
+    this.confirmed(key, env, rec.backlog.trim(from));
     const ages: number[] = [];
-    const frames = rec.backlog.after(from, this.now(), ages);
+    const frames = rec.backlog.after(from, now, ages);
     if (this.metrics.replayed) for (const age of ages) this.metrics.replayed(age);
     done(frames);
   }
 
   confirm(key: string, env: string, lastSeq: number): void {
-    this.records.get(key)?.get(env)?.backlog?.trim(lastSeq);
+    const backlog = this.records.get(key)?.get(env)?.backlog;
+    if (backlog) this.confirmed(key, env, backlog.trim(lastSeq));
   }
 
   sweep(now: number): void {
     for (const [key, envs] of this.records) {
       for (const [env, rec] of envs) {
-        if (rec.backlog) rec.backlog.expire(now);
-        const idle = !this.registry.get(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs;
+        if (rec.backlog) this.expire(key, env, rec.backlog, now);
+        const idle = !this.registry.get(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs && !rec.backlog?.length;
         if (idle) envs.delete(env);
       }
       if (!envs.size) this.records.delete(key);
@@ -118,10 +123,12 @@ export class MemoryHub implements Hub {
     return n;
   }
 
-  private stampAndDeliver(key: string, env: string, rec: EnvRecord, tail: string, now: number): void {
+  private stampAndDeliver(key: string, env: string, rec: EnvRecord, tail: string, now: number, from: string, id: string): void {
     const seq = ++rec.seq;
     const text = stampFrame(seq, tail);
-    this.store(key, env, rec, seq, text, now);
+    if (!rec.backlog) rec.backlog = new SeqBacklog(this.limits);
+    const removed = rec.backlog.push(seq, text, now, from, id);
+    if (removed.count || removed.expired) this.lost(key, env, removed);
     this.registry.deliver(key, env, seq, text);
   }
 
@@ -134,10 +141,19 @@ export class MemoryHub implements Hub {
     return rec;
   }
 
-  private store(key: string, env: string, rec: EnvRecord, seq: number, text: string, now: number): void {
-    if (!rec.backlog) rec.backlog = new SeqBacklog(this.limits);
-    const dropped = rec.backlog.push(seq, text, now);
-    // Evicting frames a live connection already got is normal; evicting undelivered ones is a drop.
-    if (dropped.length && this.registry.get(key, env)?.state !== 'live') this.metrics.drops.backlog_overflow += dropped.length;
+  private confirmed(key: string, env: string, removed: Removed): void {
+    if (removed.origins.length) this.receipts.delivered(key, env, removed.origins);
+  }
+
+  private expire(key: string, env: string, backlog: SeqBacklog, now: number): void {
+    const expired = backlog.expire(now);
+    if (expired.count) this.receipts.lost(key, env, expired.count, expired.origins, 'expired');
+  }
+
+  /** Frames pushed out unconfirmed (overflow), and those that expired on the way. */
+  private lost(key: string, env: string, removed: Removed): void {
+    if (removed.expired) this.receipts.lost(key, env, removed.expired.count, removed.expired.origins, 'expired');
+    const overflow = removed.count;
+    if (overflow) this.receipts.lost(key, env, overflow, removed.origins, 'items');
   }
 }

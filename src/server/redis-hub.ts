@@ -9,10 +9,11 @@
 import { randomBytes } from 'crypto';
 import { HybridError } from '../core/errors';
 import type { Connection } from './connection';
-import { Hub, HubRegistry, PAIRED_ENV, Stamped, tooManyEnvs } from './hub';
-import type { RelayMetrics } from './metrics';
+import { Hub, HubRegistry, pairedEnv, seqBase, Stamped, tooManyEnvs } from './hub';
+import type { Origin } from './backlog';
+import type { Receipts } from './receipts';
 import type { RelayLogger, RelayOptions } from './options';
-import { FORWARD, JOIN, LEAVE, REPLAY } from './redis-scripts';
+import { CONFIRM, FORWARD, JOIN, LEAVE, REPLAY } from './redis-scripts';
 
 /** The few node-redis calls used here (the package is an optional peer dependency). */
 interface RedisClient {
@@ -29,7 +30,7 @@ interface RedisClient {
   unsubscribe(channel: string): Promise<void>;
 }
 
-const SCRIPTS = { FORWARD, JOIN, LEAVE, REPLAY };
+const SCRIPTS = { CONFIRM, FORWARD, JOIN, LEAVE, REPLAY };
 /** Frames per FORWARD call at most: a bigger turn is split, so one script never blocks Redis long. */
 export const MAX_BATCH_FRAMES = 512;
 /** Separates the frame records of one channel message (a control character: never in JSON text). */
@@ -59,7 +60,7 @@ export class RedisHub implements Hub {
   constructor(
     private readonly registry: HubRegistry,
     private readonly options: RelayOptions,
-    private readonly metrics: Pick<RelayMetrics, 'drops'>,
+    private readonly receipts: Pick<Receipts, 'delivered' | 'lost'>,
     private readonly log: RelayLogger,
   ) {
     this.p = options.redisPrefix;
@@ -104,9 +105,9 @@ export class RedisHub implements Hub {
       });
   }
 
-  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void): void {
-    const paired = to === undefined ? PAIRED_ENV[from] || '' : '';
-    this.batch.args.push(key, from, to ?? '', tail, paired);
+  forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void, id = ''): void {
+    const paired = to === undefined ? pairedEnv(from) || '' : '';
+    this.batch.args.push(key, from, to ?? '', tail, paired, id);
     this.batch.callbacks.push(done);
     if (this.batch.callbacks.length >= MAX_BATCH_FRAMES) this.flushForwards();
     else if (!this.flushScheduled) {
@@ -122,12 +123,13 @@ export class RedisHub implements Hub {
     if (!callbacks.length) return;
     this.batch = { args: [], callbacks: [] };
     const o = this.options;
-    const head = [String(Date.now()), String(o.backlogItems), String(o.backlogTtlMs), String(o.maxEnvsPerToken)];
+    const now = Date.now();
+    const head = [String(now), String(o.backlogItems), String(o.backlogTtlMs), String(o.maxEnvsPerToken), String(seqBase(now))];
     this.run('FORWARD', head.concat(args)).then(
-      (counts) => {
-        const list = counts as number[];
-        this.metrics.drops.backlog_overflow += Number(list[callbacks.length]);
-        for (let i = 0; i < callbacks.length; i++) callbacks[i](forwardResult(Number(list[i]), o.maxEnvsPerToken));
+      (reply) => {
+        const [counts, lost] = reply as [number[], string[]];
+        for (let i = 0; i < callbacks.length; i++) callbacks[i](forwardResult(Number(counts[i]), o.maxEnvsPerToken));
+        if (lost.length) this.reportOverflow(lost);
       },
       (err) => {
         const offline = new HybridError('OFFLINE', `relay storage unavailable: ${(err as Error).message}`);
@@ -136,17 +138,28 @@ export class RedisHub implements Hub {
     );
   }
 
+  /** FORWARD's pushed-out frames (flat: key, env, sender, id), reported per target backlog. */
+  private reportOverflow(flat: string[]): void {
+    const byTarget = new Map<string, { key: string; env: string; count: number; origins: Origin[] }>();
+    for (let i = 0; i < flat.length; i += 4) {
+      const target = flat[i] + '\n' + flat[i + 1];
+      let entry = byTarget.get(target);
+      if (!entry) byTarget.set(target, (entry = { key: flat[i], env: flat[i + 1], count: 0, origins: [] }));
+      entry.count++;
+      if (flat[i + 3]) entry.origins.push([flat[i + 2], flat[i + 3]]);
+    }
+    for (const { key, env, count, origins } of byTarget.values()) this.receipts.lost(key, env, count, origins, 'items');
+  }
+
   replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void {
-    this.run('REPLAY', [key, env, after === null ? '' : String(after)]).then(
+    const oldest = Date.now() - this.options.backlogTtlMs;
+    this.run('REPLAY', [key, env, after === null ? '' : String(after), String(oldest)]).then(
       (reply) => {
-        const flat = reply as string[];
-        const oldest = Date.now() - this.options.backlogTtlMs;
+        const [confirmed, flat, expired, expiredCount] = reply as [string[], string[], string[], number];
         const frames: Stamped[] = [];
-        for (let i = 0; i < flat.length; i += 2) {
-          const member = flat[i];
-          const bar = member.indexOf('|');
-          if (Number(member.slice(0, bar)) > oldest) frames.push([Number(flat[i + 1]), member.slice(bar + 1)]);
-        }
+        for (let i = 0; i < flat.length; i += 2) frames.push([Number(flat[i]), flat[i + 1]]);
+        this.receipts.delivered(key, env, pairs(confirmed));
+        if (Number(expiredCount)) this.receipts.lost(key, env, Number(expiredCount), pairs(expired), 'expired');
         done(frames);
       },
       (err) => {
@@ -157,7 +170,10 @@ export class RedisHub implements Hub {
   }
 
   confirm(key: string, env: string, lastSeq: number): void {
-    this.client.sendCommand(['ZREMRANGEBYSCORE', `${this.p}b:${key}:${env}`, '-inf', String(lastSeq)]).catch(() => undefined);
+    this.run('CONFIRM', [key, env, String(lastSeq)]).then(
+      (flat) => this.receipts.delivered(key, env, pairs(flat as string[])),
+      (err) => this.log.error(`hybrid-kit redis confirm: ${(err as Error).message}`),
+    );
   }
 
   sweep(): void {
@@ -258,6 +274,13 @@ export class RedisHub implements Hub {
     this.log.error(`hybrid-kit redis join: ${(err as Error).message}`);
     conn.close(1011, 'relay storage unavailable');
   }
+}
+
+/** [sender, id, sender, id, …] → origins. */
+function pairs(flat: string[]): Origin[] {
+  const out: Origin[] = [];
+  for (let i = 0; i < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+  return out;
 }
 
 /** FORWARD returns the number of targets, or -1 when `to` would exceed the env limit of the token. */

@@ -1,26 +1,39 @@
 /**
  * Lua scripts of the Redis hub. Each runs atomically, so seq stamping, backlog and publish of one
  * frame can never interleave with another instance's. Keys (prefix P, pairing key K, env E):
- *   P s:K:E  seq counter           P b:K:E  backlog (sorted set: score seq, member "<ms>|<frame>")
+ *   P s:K:E  seq counter           P b:K:E  backlog (sorted set: score seq,
+ *                                    member "<ms>|<from>|<id length>|<id><frame>", id '' when none)
  *   P r:K:E  last seq sent to E    P j:K:E  join counter       P e:K  known envs (set)
  *   P p:K    presence (env → "<joinNo>:<instance>")            P i:<instance>  instance heartbeat
  *   P c:K    pub/sub channel: "f<env>\n<seq>\n<frame>" records joined by \x1e | "j<env>\n<joinNo>\n<1|0 new>" | "l<env>"
- * Counters start at the clock in ms so they keep increasing after a key expired.
+ * Seq counters start at the clock in µs (hub.ts seqBase) so they keep increasing after a key expired.
+ * A member's origin (sender env, message id) turns a confirmation into a `delivered` notice and a
+ * trim into a loss report (receipts.ts).
  */
+
+/** Lua helper: origin and frame of a backlog member. */
+const PARSE_MEMBER = `
+local function parseMember(m)
+  local ms, from, len, rest = string.match(m, '^(%d+)|([^|]*)|(%d+)|(.*)$')
+  len = tonumber(len)
+  return tonumber(ms), from, string.sub(rest, 1, len), string.sub(rest, len + 1)
+end
+`;
 
 /**
  * Forwards a batch of frames (all those of one event-loop turn of an instance) in one call:
- * ARGV = prefix, now, maxItems, ttl, maxEnvs, then per frame: key, from, to ('' = the other envs),
- * tail, paired env ('' = none). Returns per frame the number of targets, or -1 when `to` would
- * exceed the env limit, then (one more element) the number of frames the backlog limits pushed out.
- * Backlog trims and expiries run once per key touched; the frames for one
- * channel go out in one PUBLISH, records separated by \x1e (never found in JSON text).
+ * ARGV = prefix, now, maxItems, ttl, maxEnvs, seqBase, then per frame: key, from, to ('' = the
+ * other envs), tail, paired env ('' = none), message id ('' = none). Returns { counts, lost }:
+ * per frame the number of targets (-1 when `to` would exceed the env limit), and per frame the
+ * backlog limit pushed out, flat: target key, target env, sender env, id. Backlog trims and expiries run once per
+ * key touched; the frames for one channel go out in one PUBLISH, records separated by \x1e (never
+ * found in JSON text).
  */
-export const FORWARD = `
-local p, now, maxItems, ttl, maxEnvs = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
-local counts, backlogs, envSets, outbox, channels = {}, {}, {}, {}, {}
-for i = 6, #ARGV, 5 do
-  local key, from, to, tail, paired = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+export const FORWARD = PARSE_MEMBER + `
+local p, now, maxItems, ttl, maxEnvs, seqBase = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
+local counts, backlogs, envSets, outbox, channels, lost = {}, {}, {}, {}, {}, {}
+for i = 7, #ARGV, 6 do
+  local key, from, to, tail, paired, id = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   local envsKey = p .. 'e:' .. key
   local targets, count = {}, nil
   if to ~= '' then
@@ -35,13 +48,13 @@ for i = 6, #ARGV, 5 do
   local ch = p .. 'c:' .. key
   for _, env in ipairs(targets) do
     local sk = p .. 's:' .. key .. ':' .. env
-    redis.call('SET', sk, now, 'NX')
+    redis.call('SET', sk, seqBase, 'NX')
     local seq = string.format('%d', redis.call('INCR', sk))
     local text = '{"seq":' .. seq .. ',' .. tail
     local bk = p .. 'b:' .. key .. ':' .. env
-    redis.call('ZADD', bk, seq, now .. '|' .. text)
+    redis.call('ZADD', bk, seq, now .. '|' .. from .. '|' .. #id .. '|' .. id .. text)
     if not backlogs[bk] then
-      backlogs[bk] = sk
+      backlogs[bk] = { sk, key, env }
       redis.call('SADD', envsKey, env)
     end
     if not outbox[ch] then
@@ -54,16 +67,39 @@ for i = 6, #ARGV, 5 do
   if #targets > 0 then envSets[envsKey] = true end
   counts[#counts + 1] = count or #targets
 end
-local trimmed = 0
-for bk, sk in pairs(backlogs) do
-  trimmed = trimmed + redis.call('ZREMRANGEBYRANK', bk, 0, -(maxItems + 1))
+for bk, info in pairs(backlogs) do
+  if redis.call('ZCARD', bk) > maxItems then
+    for _, m in ipairs(redis.call('ZRANGE', bk, 0, -(maxItems + 1))) do
+      local _, from, id = parseMember(m)
+      lost[#lost + 1] = info[2]
+      lost[#lost + 1] = info[3]
+      lost[#lost + 1] = from
+      lost[#lost + 1] = id
+    end
+    redis.call('ZREMRANGEBYRANK', bk, 0, -(maxItems + 1))
+  end
   redis.call('PEXPIRE', bk, ttl)
-  redis.call('PEXPIRE', sk, ttl)
+  redis.call('PEXPIRE', info[1], ttl)
 end
 for envsKey in pairs(envSets) do redis.call('PEXPIRE', envsKey, ttl) end
 for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[ch], '\\30')) end
-counts[#counts + 1] = trimmed
-return counts
+return { counts, lost }
+`;
+
+/** Removes the frames with seq <= lastSeq (ARGV key, env, lastSeq); returns their origins flat: sender, id. */
+export const CONFIRM = PARSE_MEMBER + `
+local p, key, env, lastSeq = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local bk = p .. 'b:' .. key .. ':' .. env
+local out = {}
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', lastSeq)) do
+  local _, from, id = parseMember(m)
+  if id ~= '' then
+    out[#out + 1] = from
+    out[#out + 1] = id
+  end
+end
+redis.call('ZREMRANGEBYSCORE', bk, '-inf', lastSeq)
+return out
 `;
 
 export const JOIN = `
@@ -109,10 +145,39 @@ end
 return 1
 `;
 
-export const REPLAY = `
-local p, key, env, after = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+/**
+ * The frames after `after` ('' = after the last seq sent to that env), oldest first, as
+ * { confirmed origins (sender, id flat), frames (seq, text flat), expired (sender, id flat), expired count }.
+ * Frames at or below `after` are confirmed and removed; frames older than the TTL are removed as lost.
+ * ARGV: prefix, key, env, after, oldest ms kept.
+ */
+export const REPLAY = PARSE_MEMBER + `
+local p, key, env, after, oldest = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local bk = p .. 'b:' .. key .. ':' .. env
 if after == '' then after = redis.call('GET', p .. 'r:' .. key .. ':' .. env) or '0' end
+local confirmed, frames, expired, expiredCount = {}, {}, {}, 0
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', after)) do
+  local _, from, id = parseMember(m)
+  if id ~= '' then
+    confirmed[#confirmed + 1] = from
+    confirmed[#confirmed + 1] = id
+  end
+end
 redis.call('ZREMRANGEBYSCORE', bk, '-inf', after)
-return redis.call('ZRANGEBYSCORE', bk, '(' .. after, '+inf', 'WITHSCORES')
+local flat = redis.call('ZRANGEBYSCORE', bk, '(' .. after, '+inf', 'WITHSCORES')
+for i = 1, #flat, 2 do
+  local ms, from, id, text = parseMember(flat[i])
+  if ms <= oldest then
+    expiredCount = expiredCount + 1
+    redis.call('ZREM', bk, flat[i])
+    if id ~= '' then
+      expired[#expired + 1] = from
+      expired[#expired + 1] = id
+    end
+  else
+    frames[#frames + 1] = flat[i + 1]
+    frames[#frames + 1] = text
+  end
+end
+return { confirmed, frames, expired, expiredCount }
 `;

@@ -22,6 +22,7 @@ import { isLegacyUrl } from './legacy-clients';
 import { MetricsSnapshot, RelayMetrics } from './metrics';
 import { createMetricsEndpoint } from './metrics-endpoint';
 import { RelayOptions, resolveOptions } from './options';
+import { Receipts } from './receipts';
 import { ConnectionRegistry } from './registry';
 
 export interface RelayServer {
@@ -59,7 +60,8 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
   const metrics = new RelayMetrics();
   const outlet = new Outlet(options.maxBufferedBytes, metrics);
   const registry = new ConnectionRegistry(outlet, (conn, gone) => hub.leave(conn, gone));
-  const hub = createHub({ registry, options, metrics, log });
+  const receipts = new Receipts((key, from, to, tail, done) => hub.forward(key, from, to, tail, done), metrics);
+  const hub = createHub({ registry, options, metrics, receipts, log });
   const replayer = new Replayer(outlet, hub);
   const intake = new Intake({ options, metrics, outlet, replayer, hub });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
@@ -131,7 +133,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     conn.resumeTimer = setTimeout(() => replayer.startLive(conn, null), options.resumeWaitMs);
     hub.join(conn, !!old, (peers) => {
       if (conn.state === 'closed') return;
-      outlet.control(conn, { type: 'hello', v: PROTOCOL_VERSION, env, peers });
+      outlet.control(conn, { type: 'hello', v: PROTOCOL_VERSION, env, peers, receipts: true });
       replayer.joined(conn);
     });
   }

@@ -111,16 +111,87 @@ describe.each(HUBS)('hub contract: %s', (_name, hubOptions) => {
     await closeAll([mp, h5]);
   });
 
-  test('drops counted: frames pushed out of a full backlog show in metrics', async () => {
-    const relay = await relayWith({ backlogItems: 3 });
+  test('drops counted and reported: frames pushed out of a full backlog show in metrics and go back to their sender as QUEUE_FULL', async () => {
+    const relay = await relayWith({ backlogItems: 4 });
     const h5 = await TestClient.open(relay, 'drops', 'h5', 0);
-    for (let i = 0; i < 7; i++) h5.send({ type: 'message', id: `d${i}`, data: i });
-    await h5.count((f) => f.type === 'ack', 7);
+    for (let i = 0; i < 8; i++) h5.send({ type: 'message', id: `d${i}`, data: i });
+    await h5.count((f) => f.type === 'ack', 8);
+    const reports = await h5.count((f) => f.type === 'error', 4);
+    expect(reports.map((f) => [f.code, f.id, f.from])).toEqual([0, 1, 2, 3].map((i) => ['QUEUE_FULL', `d${i}`, 'miniapp']));
     const mp = await TestClient.open(relay, 'drops', 'miniapp', 0);
-    await mp.count((f) => f.type === 'message', 3);
+    await mp.count((f) => f.type === 'message', 4);
     await settle();
-    expect(messages(mp).map((f) => f.data)).toEqual([4, 5, 6]);
+    expect(messages(mp).map((f) => f.data)).toEqual([4, 5, 6, 7]);
     expect(relay.metrics().drops.backlog_overflow).toBe(4);
+    expect(relay.metrics().trims.items).toBe(4);
+    await closeAll([mp, h5]);
+  });
+
+  test('delivered: a confirmation becomes one notice per sender listing the ids it covers', async () => {
+    const relay = await relayWith();
+    const mp = await TestClient.open(relay, 'recv', 'miniapp', 0);
+    const h5 = await TestClient.open(relay, 'recv', 'h5', 0);
+    const kiosk = await TestClient.open(relay, 'recv', 'kiosk', 0);
+    for (let i = 0; i < 3; i++) h5.send({ type: 'message', id: `h${i}`, to: 'miniapp', data: i });
+    kiosk.send({ type: 'message', id: 'k0', to: 'miniapp', data: 'k' });
+    h5.send({ type: 'message', to: 'miniapp', data: 'no id' });
+    await mp.count((f) => f.type === 'message', 5);
+    mp.send({ type: 'resume', lastSeq: mp.lastSeq }); // live: a cumulative confirmation
+    expect(await h5.next((f) => f.type === 'delivered')).toMatchObject({ from: 'miniapp', ids: ['h0', 'h1', 'h2'] });
+    expect(await kiosk.next((f) => f.type === 'delivered')).toMatchObject({ from: 'miniapp', ids: ['k0'] });
+    mp.send({ type: 'ping', lastSeq: mp.lastSeq }); // nothing new confirmed: no second notice
+    await settle();
+    expect(h5.of('delivered')).toHaveLength(1);
+    expect(relay.metrics().messagesDelivered).toBe(4);
+    await closeAll([mp, h5, kiosk]);
+  });
+
+  test('a frame sent right after resume does not move the resume point (the replay still starts at lastSeq)', async () => {
+    const relay = await relayWith();
+    let mp = await TestClient.open(relay, 'rp', 'miniapp', 0);
+    const h5 = await TestClient.open(relay, 'rp', 'h5', 0);
+    for (let i = 0; i < 4; i++) h5.send({ type: 'message', id: `p${i}`, data: i });
+    const got = await mp.count((f) => f.type === 'message', 4);
+    const readUpTo = got[1].seq; // the app read two; two more were written to the socket
+    await mp.close();
+    // Reconnect: resume and a message in the same breath, before the hub finished the join.
+    mp = new TestClient(`${relay.url()}?token=rp&env=miniapp`);
+    await mp.opened;
+    mp.send({ type: 'resume', lastSeq: readUpTo });
+    mp.send({ type: 'message', id: 'up', data: 'hi' });
+    await mp.count((f) => f.type === 'message', 2);
+    await settle();
+    expect(messages(mp).map((f) => f.data)).toEqual([2, 3]);
+    await closeAll([mp, h5]);
+  });
+
+  test('a lone env named like an Object member gets OFFLINE, not an ack', async () => {
+    const relay = await relayWith();
+    for (const env of ['constructor', '__proto__', 'toString']) {
+      const lone = await TestClient.open(relay, `lone-${env}`, env, 0);
+      lone.send({ type: 'message', id: `x-${env}`, data: 1 });
+      expect(await lone.next((f) => f.type === 'error')).toMatchObject({ code: 'OFFLINE', id: `x-${env}` });
+      expect(lone.of('ack')).toEqual([]);
+      await lone.close();
+    }
+  });
+
+  test('a frame that would pass maxFrameBytes once stamped is refused up front, never acked', async () => {
+    const max = 300;
+    const relay = await relayWith({ maxFrameBytes: max });
+    const mp = await TestClient.open(relay, 'size', 'miniapp', 0);
+    const h5 = await TestClient.open(relay, 'size', 'h5', 0);
+    const frameOf = (n: number) => JSON.stringify({ type: 'message', id: `s${n}`, data: 'x'.repeat(n) });
+    // Largest accepted: the stamped frame (with "from":"h5", and a 16-digit seq) is at most `max` bytes.
+    let n = 0;
+    while (Buffer.byteLength(frameOf(n + 1)) + '"from":"h5",'.length + '"seq":,'.length + 16 <= max) n++;
+    h5.send(frameOf(n + 1));
+    h5.send(frameOf(n));
+    expect(await h5.next((f) => f.type === 'error')).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', id: `s${n + 1}` });
+    const got = await mp.next((f) => f.type === 'message');
+    expect(got.id).toBe(`s${n}`);
+    await h5.next((f) => f.type === 'ack');
+    expect(h5.of('ack').map((f) => f.id)).toEqual([`s${n}`]);
     await closeAll([mp, h5]);
   });
 });

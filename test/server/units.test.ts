@@ -16,24 +16,30 @@ describe('SeqBacklog', () => {
 
   test('keeps the newest frames within the item and byte limits, reporting what it pushed out', () => {
     const b = new SeqBacklog(limits);
-    expect(b.push(1, 'a', 0)).toEqual([]);
-    b.push(2, 'b', 0);
-    b.push(3, 'c', 0);
-    expect(b.push(4, 'd', 0)).toEqual([1]);
+    expect(b.push(1, 'a', 0, 'h5', 'm1').count).toBe(0);
+    b.push(2, 'b', 0, 'h5', '');
+    b.push(3, 'c', 0, 'kiosk', 'm3');
+    expect(b.push(4, 'd', 0)).toMatchObject({ count: 1, origins: [['h5', 'm1']] });
     expect(b.after(0, 0)).toEqual([[2, 'b'], [3, 'c'], [4, 'd']]);
-    expect(b.push(5, 'x'.repeat(90), 0)).toEqual([2]); // count limit; 92 bytes still fit
-    expect(b.push(6, 'y'.repeat(95), 0)).toEqual([3, 4, 5]); // byte limit: only the newest fits
+    expect(b.push(5, 'x'.repeat(90), 0)).toMatchObject({ count: 1, origins: [] }); // count limit (no id: counted, not reported); 92 bytes still fit
+    expect(b.push(6, 'y'.repeat(95), 0)).toMatchObject({ count: 3, origins: [['kiosk', 'm3']] }); // byte limit: only the newest fits
     expect(b.after(0, 0).map(([s]: [number]) => s)).toEqual([6]);
   });
 
-  test('trims by confirmed seq and expires by time', () => {
+  test('trims by confirmed seq (returning the origins confirmed) and expires by time', () => {
     const b = new SeqBacklog({ ...limits, backlogItems: 100 });
-    for (let s = 1; s <= 10; s++) b.push(s, `f${s}`, s * 100);
-    b.trim(4);
-    expect(b.after(0, 1000).map(([s]: [number]) => s)).toEqual([5, 6, 7, 8, 9, 10]);
-    expect(b.after(7, 1000).map(([s]: [number]) => s)).toEqual([8, 9, 10]);
-    expect(b.after(0, 1750).map(([s]: [number]) => s)).toEqual([8, 9, 10]); // pushed at ≤ 700 ms: expired at 1750
+    for (let s = 1; s <= 10; s++) b.push(s, `f${s}`, s * 100, 'h5', s % 2 ? `id${s}` : '');
+    expect(b.trim(4).origins).toEqual([['h5', 'id1'], ['h5', 'id3']]);
+    expect(b.trim(4).count).toBe(0);
+    expect(b.after(0, 0).map(([s]: [number]) => s)).toEqual([5, 6, 7, 8, 9, 10]);
+    expect(b.after(7, 0).map(([s]: [number]) => s)).toEqual([8, 9, 10]);
+    expect(b.expire(1750)).toMatchObject({ count: 3, origins: [['h5', 'id5'], ['h5', 'id7']] }); // pushed at ≤ 700 ms: expired at 1750
+    expect(b.after(0, 0).map(([s]: [number]) => s)).toEqual([8, 9, 10]);
     expect(b.length).toBe(3);
+    // Expiries found by a push are reported apart from the overflow.
+    const pushed = b.push(11, 'f11', 2000);
+    expect(pushed.count).toBe(0);
+    expect(pushed.expired).toMatchObject({ count: 3, origins: [['h5', 'id9']] });
   });
 });
 
