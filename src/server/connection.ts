@@ -29,6 +29,8 @@ export class Connection implements Bucket {
   resumeTimer: NodeJS.Timeout | null = null;
   /** The hub has registered it and `hello` is out; replay waits for this. */
   joined = false;
+  /** Acks due before `hello` went out (Redis mode): a client learns from hello what an ack means. */
+  heldAcks: string[] | null = null;
   /** A replay requested before `joined` (undefined: none; null: from the last frame sent). */
   resumeAfter: number | null | undefined = undefined;
   /** A client of the relay this one replaces (no `v` in its URL): see legacy-clients.ts. */

@@ -99,9 +99,11 @@ export class Replayer {
     });
   }
 
-  /** The hub registered the connection: run a replay requested before that. */
+  /** The hub registered the connection and `hello` is out: acks held until now, then a replay requested before. */
   joined(conn: Connection): void {
     conn.joined = true;
+    if (conn.heldAcks) for (const id of conn.heldAcks) this.outlet.control(conn, { type: 'ack', id });
+    conn.heldAcks = null;
     if (conn.resumeAfter !== undefined) this.startLive(conn, conn.resumeAfter);
   }
 }

@@ -96,7 +96,8 @@ export class Intake {
         metrics.rejects.offline++;
         outlet.control(conn, errorFrame(err, idOf(frame)));
       } else if (ackId !== undefined) {
-        outlet.control(conn, { type: 'ack', id: ackId });
+        if (conn.joined) outlet.control(conn, { type: 'ack', id: ackId });
+        else (conn.heldAcks || (conn.heldAcks = [])).push(ackId);
         metrics.acked(performance.now() - receivedAt);
       }
     }, ackId);

@@ -202,7 +202,7 @@ describe('Redis hub batching', () => {
       envs: () => ['miniapp'],
     };
     const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: onRedis.prefix(), backlogItems: 5000 });
-    const hub = new RedisHub(registry, options, { drops: { backlog_overflow: 0, slow_consumer: 0 } }, { info() {}, warn() {}, error() {} });
+    const hub = new RedisHub(registry, options, { delivered() {}, lost() {} }, { info() {}, warn() {}, error() {} });
     await hub.start();
     const receiver = { key: 'batch', env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
     await new Promise<string[]>((resolve) => hub.join(receiver, false, resolve));

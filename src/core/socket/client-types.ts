@@ -85,9 +85,11 @@ export type DropReason = 'overflow' | 'expired' | 'refused';
 /**
  * Why a reliable message was given up: `expired` (not acked within its ttl / deliveryTimeout;
  * error TIMEOUT), `refused` (the unacked window was full at emit, QUEUE_FULL, or the server
- * answered with an `error` frame for its id, that code), `destroyed` (destroy(); CANCELLED).
+ * answered with an `error` frame for its id, that code), `lost` (the relay accepted it but had
+ * to let it go before the peer confirmed it: its backlog was full (QUEUE_FULL) or the peer stayed
+ * away past the backlog time (TIMEOUT)), `destroyed` (destroy(); CANCELLED).
  */
-export type UndeliveredReason = 'expired' | 'refused' | 'destroyed';
+export type UndeliveredReason = 'expired' | 'refused' | 'lost' | 'destroyed';
 
 /** A reliable message the peer (or relay) acked. */
 export interface AckEvent {
@@ -123,8 +125,14 @@ export interface SocketClientEvents {
   'server-error': ErrorFrame;
   /** Bad inbound frames and transport failures; the client keeps running. */
   error: HybridError;
-  /** A reliable message was acked: delivered (exactly one `ack` or `undelivered` per reliable emit). */
+  /**
+   * A reliable message was delivered: the peer's app got it (exactly one `ack` or `undelivered`
+   * per reliable emit). With a relay of this kit that is the peer's confirmation; with an old
+   * relay (no `receipts` in its hello) the first ack, as before.
+   */
   ack: AckEvent;
+  /** A reliable message is held by the relay (relays of this kit only; before `ack`). */
+  accepted: AckEvent;
   /** A reliable message was given up; emit it again with the same `id` to retry (the peer dedupes). */
   undelivered: UndeliveredEvent;
   /** Frames that will never be sent. */
@@ -145,6 +153,11 @@ export interface SendAccepted {
    * given up. Not awaiting it is fine (no unhandled rejection).
    */
   delivered?: Promise<void>;
+  /**
+   * Reliable messages: resolves when the relay holds the message (relays of this kit), or at the
+   * latest with `delivered`; rejects like `delivered` when it is given up first.
+   */
+  accepted?: Promise<void>;
 }
 
 /** The frame will never be sent: `error` says why (QUEUE_FULL, PAYLOAD_TOO_LARGE, OFFLINE…). */

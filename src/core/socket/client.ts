@@ -59,6 +59,10 @@ export class SocketClient {
   private readonly closeTimer = new OneShot();
   /** Fires at the earliest deadline of a reliable message (ttl / deliveryTimeout). */
   private readonly expiryTimer = new OneShot();
+  /** Confirms lastSeq once per turn of received frames (relays with receipts). */
+  private readonly confirmTimer = new OneShot();
+  /** The relay of this connection sends receipts (its hello said so): no per-message peer acks. */
+  private receipts = false;
   private readonly now: () => number;
   private readonly opts: Required<Pick<SocketClientOptions,
     'minUptime' | 'connectTimeout' | 'ackTimeout' | 'requestTimeout' | 'closeTimeout' | 'maxFrameBytes' | 'deliveryTimeout'>>;
@@ -249,7 +253,7 @@ export class SocketClient {
     if (!options.reliable) return this.send(frame, { ttl: options.ttl ?? this.options.queue?.ttl });
     const id = options.id === undefined ? createId('m') : checkName(options.id, 'id');
     const pending = this.outbox.get(id);
-    if (pending) return { status: pending.sentAt ? 'sent' : 'queued', id, delivered: pending.delivered };
+    if (pending) return { status: pending.sentAt ? 'sent' : 'queued', id, delivered: pending.delivered, accepted: pending.acceptedPromise };
     frame.id = id;
     const text = this.encode(frame);
     const ttl = options.ttl ?? this.opts.deliveryTimeout;
@@ -261,12 +265,12 @@ export class SocketClient {
       const refused = deliveryPromise();
       refused.settle(error);
       this.events.emit('undelivered', { id, event, reason: 'refused', error });
-      return { ...this.refuse(frame, error), id, delivered: refused.promise };
+      return { ...this.refuse(frame, error), id, delivered: refused.promise, accepted: refused.promise };
     }
     if (entry.expiresAt) this.scheduleExpiry();
     const sent = this.current === 'open' && this.transmitText(text);
     if (sent) this.markSent(entry);
-    return { status: sent ? 'sent' : 'queued', id, delivered: entry.delivered };
+    return { status: sent ? 'sent' : 'queued', id, delivered: entry.delivered, accepted: entry.acceptedPromise };
   }
 
   /**
@@ -345,7 +349,7 @@ export class SocketClient {
   /** True while a timer or a task of this client is alive (for leak checks). */
   get busy(): boolean {
     return !!this.task || this.retryTimer.armed || this.connectTimer.armed || this.uptimeTimer.armed ||
-      this.ackTimer.armed || this.closeTimer.armed || this.expiryTimer.armed || (!!this.heartbeat && this.heartbeat.running);
+      this.ackTimer.armed || this.closeTimer.armed || this.expiryTimer.armed || this.confirmTimer.armed || (!!this.heartbeat && this.heartbeat.running);
   }
 
   // ---- connection lifecycle ----
@@ -411,7 +415,12 @@ export class SocketClient {
     this.setState('open', 'opened');
     // Resume first so the server replays what we missed before anything else goes out.
     if (!this.options.legacyRelay && !this.plain) this.transmit({ type: 'resume', lastSeq: this.lastSeq });
-    for (const entry of this.outbox.list()) if (this.transmitText(entry.text)) this.markSent(entry);
+    // Every message not yet delivered goes again: a relay that restarted lost what it held (the peer dedupes).
+    this.receipts = false;
+    for (const entry of this.outbox.list()) {
+      entry.accepted = false;
+      if (this.transmitText(entry.text)) this.markSent(entry);
+    }
     this.flushQueue();
     if (this.heartbeat) this.heartbeat.start();
     this.uptimeTimer.set(this.opts.minUptime, () => this.backoff.reset());
@@ -473,6 +482,7 @@ export class SocketClient {
     this.connectTimer.clear();
     this.uptimeTimer.clear();
     this.ackTimer.clear();
+    this.confirmTimer.clear();
     if (this.heartbeat) this.heartbeat.stop();
   }
 
@@ -496,6 +506,15 @@ export class SocketClient {
   private confirm(ts?: number): void {
     this.unconfirmed = 0;
     this.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
+  }
+
+  /** One cumulative confirmation after this turn's frames were handed to the app. */
+  private confirmSoon(): void {
+    if (this.confirmTimer.armed) return;
+    this.confirmTimer.set(0, () => {
+      this.unconfirmed = 0;
+      this.transmit({ type: 'resume', lastSeq: this.lastSeq });
+    });
   }
 
   private transmit(frame: KnownFrame): boolean {
@@ -559,10 +578,21 @@ export class SocketClient {
     if (!this.ackTimer.armed) this.ackTimer.set(this.opts.ackTimeout, () => this.resendUnacked());
   }
 
+  /** An ack: from the relay of this kit it means accepted; from a peer or an old relay, delivered. */
+  private onAck(frame: AckFrame): void {
+    if (!this.receipts || frame.from !== undefined) return this.acked(frame.id);
+    const entry = this.outbox.get(frame.id);
+    if (!entry || entry.accepted) return;
+    entry.accepted = true;
+    entry.settleAccepted();
+    this.events.emit('accepted', { id: entry.id, event: entry.event });
+  }
+
   /** The outcome of a reliable message: removed from the window, then exactly one event. */
   private acked(id: string): void {
     const entry = this.outbox.remove(id);
     if (!entry) return; // a late second ack, or not ours
+    entry.settleAccepted();
     entry.settle();
     this.events.emit('ack', { id, event: entry.event });
     if (entry.expiresAt) this.scheduleExpiry();
@@ -570,6 +600,7 @@ export class SocketClient {
 
   private giveUp(entry: OutboxEntry, reason: UndeliveredReason, error: HybridError): void {
     if (this.outbox.remove(entry.id) !== entry) return;
+    entry.settleAccepted(error);
     entry.settle(error);
     this.events.emit('undelivered', { id: entry.id, event: entry.event, reason, error });
   }
@@ -617,7 +648,8 @@ export class SocketClient {
         return;
       }
       this.lastSeq = seq;
-      if (this.confirmEvery > 0 && ++this.unconfirmed >= this.confirmEvery) this.confirm();
+      if (this.receipts) this.confirmSoon();
+      else if (this.confirmEvery > 0 && ++this.unconfirmed >= this.confirmEvery) this.confirm();
     }
     this.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
@@ -648,8 +680,12 @@ export class SocketClient {
         this.transmit({ type: 'pong', ts: frame.ts });
         return;
       case 'ack':
-        return this.acked(frame.id);
+        return this.onAck(frame);
+      case 'delivered':
+        for (const id of frame.ids) this.acked(id);
+        return;
       case 'hello':
+        this.receipts = frame.receipts === true;
         return this.events.emit('hello', frame);
       case 'presence':
         this.streamCalls.presence(frame);
@@ -676,10 +712,13 @@ export class SocketClient {
 
   private receiveMessage(frame: MessageFrame): void {
     if (frame.id !== undefined) {
-      // Ack every copy (the first ack may be the one that got lost), deliver only the first.
-      const ack: AckFrame = { type: 'ack', id: frame.id };
-      if (frame.from !== undefined) ack.to = frame.from;
-      this.send(ack);
+      // Old relays: ack every copy (the first ack may be the one that got lost). Relays with
+      // receipts: the confirmation of lastSeq after this turn says it (confirmSoon).
+      if (!this.receipts) {
+        const ack: AckFrame = { type: 'ack', id: frame.id };
+        if (frame.from !== undefined) ack.to = frame.from;
+        this.send(ack);
+      }
       if (this.dedupe.check(frame.id)) {
         this.counters.duplicates++;
         return;
@@ -702,7 +741,8 @@ export class SocketClient {
       this.streamCalls.fail(frame.id, error);
       // A refused reliable message is final unless the refusal is temporary (rate limit): then the ack timer resends it.
       const entry = frame.code !== 'RATE_LIMITED' ? this.outbox.get(frame.id) : undefined;
-      if (entry) this.giveUp(entry, 'refused', error);
+      // A stamped error (with `from`) reports a message the relay accepted and then had to let go.
+      if (entry) this.giveUp(entry, (frame as { from?: string }).from !== undefined ? 'lost' : 'refused', error);
     }
     this.events.emit('server-error', frame);
   }

@@ -14,6 +14,11 @@ export interface OutboxEntry {
   /** Settles with the message's outcome: resolves on its ack, rejects when it is given up. */
   delivered: Promise<void>;
   settle(error?: HybridError): void;
+  /** The relay holds it (its ack came); resent on a periodic timer only while false. */
+  accepted: boolean;
+  /** Resolves when accepted (or delivered), rejects when given up first. */
+  acceptedPromise: Promise<void>;
+  settleAccepted(error?: HybridError): void;
 }
 
 /** A promise that settles once; a rejection nobody awaits is not reported as unhandled. */
@@ -51,7 +56,11 @@ export class Outbox {
       throw new HybridError('QUEUE_FULL', `${this.entries.size} reliable messages (${this.byteTotal} bytes) wait for an ack; limit ${this.maxItems} / ${this.maxBytes} bytes`);
     }
     const { promise, settle } = deliveryPromise();
-    const entry: OutboxEntry = { ...message, sentAt: 0, attempts: 0, delivered: promise, settle };
+    const accepted = deliveryPromise();
+    const entry: OutboxEntry = {
+      ...message, sentAt: 0, attempts: 0, delivered: promise, settle,
+      accepted: false, acceptedPromise: accepted.promise, settleAccepted: accepted.settle,
+    };
     this.entries.set(message.id, entry);
     this.byteTotal += message.bytes;
     return entry;
@@ -87,13 +96,17 @@ export class Outbox {
     return Array.from(this.entries.values());
   }
 
-  /** Sent before `olderThan` and still unacked. */
+  /** Sent before `olderThan`, not accepted by the relay and still unacked. */
   due(olderThan: number): OutboxEntry[] {
-    return this.list().filter((e) => e.sentAt > 0 && e.sentAt <= olderThan);
+    return this.list().filter((e) => !e.accepted && e.sentAt > 0 && e.sentAt <= olderThan);
   }
 }
 
-/** Remembers the last `capacity` ids seen, to drop duplicates of reliable messages. */
+/**
+ * Remembers the last `capacity` ids seen, to drop duplicates of reliable messages. A sender resends
+ * at most its unacked window (maxUnacked, 1000 by default) after a reconnect, so the default of
+ * 5000 covers every copy that can come back.
+ */
 export class DedupeWindow {
   private readonly seen = new Set<string>();
 

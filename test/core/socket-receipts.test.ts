@@ -1,0 +1,122 @@
+/**
+ * Delivered means delivered: the SocketClient against the real relay (built dist/node/server) on
+ * 127.0.0.1. The relay's ack only means accepted; `delivered`/`ack` wait for the receiver's
+ * cumulative confirmation; receivers send no per-message acks; a relay restart loses nothing.
+ */
+import { WebSocket } from 'ws';
+import { SocketClient, SocketClientOptions, UndeliveredEvent, webSocketTransport } from '../../src/core/socket';
+import { server, type Relay, type RelayOptions } from '../server/helpers';
+import { sleep, waitFor } from '../helpers/wait';
+import { FAST } from './socket-fixture';
+
+jest.setTimeout(20000);
+
+const relays: Relay[] = [];
+const clients: SocketClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.destroy();
+  await Promise.all(relays.splice(0).map((r) => r.close({ graceMs: 100 })));
+});
+
+async function relayOn(port = 0, options: Partial<RelayOptions> = {}): Promise<Relay> {
+  const relay = server.createRelayServer({ port, logger: false, resumeWaitMs: 100, pingIntervalMs: 5000, ...options });
+  await relay.listen();
+  relays.push(relay);
+  return relay;
+}
+
+/** A client whose outgoing frame types are recorded. */
+function client(relay: Relay, env: string, options: Partial<SocketClientOptions> = {}) {
+  const sent: string[] = [];
+  const ws = webSocketTransport(WebSocket as never);
+  const c = new SocketClient({
+    ...FAST,
+    target: `ws://127.0.0.1:${relay.address()!.port}/socket?token=rcpt&env=${env}`,
+    transport: (target) => {
+      const task = ws(target) as ReturnType<typeof ws> & { send: (o: { data: string }) => void };
+      const send = task.send.bind(task);
+      task.send = (o) => {
+        sent.push(JSON.parse(o.data).type);
+        send(o);
+      };
+      return task;
+    },
+    ...options,
+  });
+  clients.push(c);
+  return { c, sent };
+}
+
+const settled = (p: Promise<unknown>) => p.then(() => 'resolved', () => 'rejected');
+
+test('accepted when the relay holds it, delivered only once the peer confirmed; receivers send no per-message acks', async () => {
+  const relay = await relayOn();
+  const { c: mp } = client(relay, 'miniapp');
+  mp.connect();
+  await waitFor(() => mp.state === 'open');
+  const events: string[] = [];
+  mp.on('accepted', (e) => events.push(`accepted ${e.id}`));
+  mp.on('ack', (e) => events.push(`ack ${e.id}`));
+  const result = mp.emit('chat', 'hi', { reliable: true, to: 'h5', id: 'c1' });
+  await result.accepted;
+  await sleep(100);
+  expect(await Promise.race([settled(result.delivered!), sleep(50).then(() => 'pending')])).toBe('pending');
+  expect(events).toEqual(['accepted c1']);
+
+  const { c: h5, sent } = client(relay, 'h5');
+  const got: unknown[] = [];
+  h5.subscribe('chat', (d) => got.push(d));
+  h5.connect();
+  await result.delivered;
+  expect(got).toEqual(['hi']);
+  expect(events).toEqual(['accepted c1', 'ack c1']);
+  for (let i = 0; i < 50; i++) mp.emit('chat', i, { reliable: true, to: 'h5' });
+  await waitFor(() => mp.stats().unacked === 0, 5000, 'every delivery');
+  expect(got).toHaveLength(51);
+  expect(sent.filter((t) => t === 'ack')).toEqual([]); // confirmations instead: resume { lastSeq }
+  expect(sent.filter((t) => t === 'resume').length).toBeGreaterThan(1);
+  expect(relay.metrics().messagesDelivered).toBe(51);
+});
+
+test('a relay restart (memory mode) loses nothing accepted: the sender resends what was not delivered, the receiver dedupes', async () => {
+  const first = await relayOn();
+  const port = first.address()!.port;
+  const { c: mp } = client(first, 'miniapp');
+  const { c: h5 } = client(first, 'h5');
+  const got: number[] = [];
+  h5.subscribe('n', (d) => got.push(d as number));
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  for (let i = 0; i < 20; i++) await mp.emit('n', i, { reliable: true, to: 'h5' }).delivered;
+  h5.pause(); // the receiver goes away; what follows is accepted by the relay only
+  const later = Array.from({ length: 30 }, (_, i) => mp.emit('n', 20 + i, { reliable: true, to: 'h5' }));
+  await Promise.all(later.map((r) => r.accepted));
+  // The relay dies with 30 accepted messages in its memory.
+  relays.splice(relays.indexOf(first), 1);
+  await first.close({ graceMs: 0 });
+  await relayOn(port);
+  h5.resume();
+  await Promise.all(later.map((r) => r.delivered));
+  expect(got).toEqual(Array.from({ length: 50 }, (_, i) => i));
+});
+
+test('a backlog that lets an accepted message go reports it undelivered (lost, QUEUE_FULL) to the connected sender', async () => {
+  const relay = await relayOn(0, { backlogItems: 5 });
+  const { c: mp } = client(relay, 'miniapp');
+  mp.connect();
+  await waitFor(() => mp.state === 'open');
+  const undelivered: UndeliveredEvent[] = [];
+  mp.on('undelivered', (u) => undelivered.push(u));
+  const results = Array.from({ length: 8 }, (_, i) => mp.emit('n', i, { reliable: true, to: 'h5', id: `q${i}` }));
+  await waitFor(() => undelivered.length === 3, 5000, 'three reports');
+  expect(undelivered.map((u) => [u.id, u.reason, u.error.code])).toEqual([0, 1, 2].map((i) => [`q${i}`, 'lost', 'QUEUE_FULL']));
+  expect(await Promise.all(results.slice(0, 3).map((r) => settled(r.delivered!)))).toEqual(['rejected', 'rejected', 'rejected']);
+  const { c: h5 } = client(relay, 'h5');
+  const got: unknown[] = [];
+  h5.subscribe('n', (d) => got.push(d));
+  h5.connect();
+  await Promise.all(results.slice(3).map((r) => r.delivered));
+  expect(got).toEqual([3, 4, 5, 6, 7]);
+  expect(relay.metrics().drops.backlog_overflow).toBe(3);
+});
