@@ -88,6 +88,8 @@ export interface HelloFrame {
    * instead of acking each message, and the relay's own `ack` only means accepted.
    */
   receipts?: boolean;
+  /** Names the relay's store of accepted frames; another name after a reconnect means they are gone. */
+  store?: string;
 }
 /**
  * Sent by the relay (stamped, `from` = the receiving env): the receiver confirmed these reliable

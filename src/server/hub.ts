@@ -34,6 +34,12 @@ export interface HubRegistry {
 export interface Hub {
   /** Connects to its storage (if any); the relay calls it once from `listen()`. */
   start(): Promise<void>;
+  /**
+   * Names the storage that holds accepted frames (sent in `hello` as `store`): a client seeing
+   * the same name after a reconnect knows what the relay accepted is still there; another name
+   * (a memory relay that restarted, a Redis that lost its data) makes it resend.
+   */
+  readonly storeId: string;
   /** Registers a connection; `replacedLocal` = it replaced one on this instance (no presence flap). */
   join(conn: Connection, replacedLocal: boolean, done: (peers: string[]) => void): void;
   /** A connection ended; `gone` = no newer connection replaced it (announce it offline). */

@@ -1,4 +1,5 @@
 /** Hub for one process: seq counters and backlogs in memory (bounded and time-limited). */
+import { randomBytes } from 'crypto';
 import { HybridError } from '../core/errors';
 import { BacklogLimits, Removed, SeqBacklog } from './backlog';
 import type { Connection } from './connection';
@@ -21,6 +22,8 @@ export interface MemoryHubLimits extends BacklogLimits {
 
 export class MemoryHub implements Hub {
   private readonly records = new Map<string, Map<string, EnvRecord>>();
+  /** This process: its memory is the store. */
+  readonly storeId = randomBytes(8).toString('hex');
 
   constructor(
     private readonly registry: HubRegistry,

@@ -37,6 +37,11 @@ export class Receipts {
     }
   }
 
+  /** Confirmations whose notices a hub sent itself (Redis: atomically with the trim). */
+  counted(confirmed: number): void {
+    if (confirmed) this.metrics.delivered(confirmed);
+  }
+
   /** `count` frames for `target` left its backlog unconfirmed; the reliable ones are reported to their senders. */
   lost(key: string, target: string, count: number, origins: Origin[], reason: LossReason): void {
     if (!count) return;

@@ -39,6 +39,7 @@ type ScriptName = keyof typeof SCRIPTS;
 
 export class RedisHub implements Hub {
   readonly instanceId = randomBytes(8).toString('hex');
+  storeId = '';
   private client!: RedisClient;
   private sub!: RedisClient;
   private readonly shas = new Map<ScriptName, string>();
@@ -60,7 +61,7 @@ export class RedisHub implements Hub {
   constructor(
     private readonly registry: HubRegistry,
     private readonly options: RelayOptions,
-    private readonly receipts: Pick<Receipts, 'delivered' | 'lost'>,
+    private readonly receipts: Pick<Receipts, 'lost' | 'counted'>,
     private readonly log: RelayLogger,
   ) {
     this.p = options.redisPrefix;
@@ -76,6 +77,10 @@ export class RedisHub implements Hub {
     await Promise.all([this.client.connect(), this.sub.connect()]);
     await this.heartbeat();
     await this.loadScripts();
+    // The first instance names the store; the name goes when Redis loses its data.
+    const candidate = randomBytes(8).toString('hex');
+    await this.client.sendCommand(['SET', `${this.p}store`, candidate, 'NX']);
+    this.storeId = String(await this.client.sendCommand(['GET', `${this.p}store`]));
   }
 
   join(conn: Connection, _replacedLocal: boolean, done: (peers: string[]) => void): void {
@@ -152,13 +157,15 @@ export class RedisHub implements Hub {
   }
 
   replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void {
-    const oldest = Date.now() - this.options.backlogTtlMs;
-    this.run('REPLAY', [key, env, after === null ? '' : String(after), String(oldest)]).then(
+    const now = Date.now();
+    const ttl = this.options.backlogTtlMs;
+    const args = [key, env, after === null ? '' : String(after), String(now - ttl), String(now), String(ttl), String(seqBase(now))];
+    this.run('REPLAY', args).then(
       (reply) => {
-        const [confirmed, flat, expired, expiredCount] = reply as [string[], string[], string[], number];
+        const [confirmed, flat, expired, expiredCount] = reply as [number, string[], string[], number];
         const frames: Stamped[] = [];
         for (let i = 0; i < flat.length; i += 2) frames.push([Number(flat[i]), flat[i + 1]]);
-        this.receipts.delivered(key, env, pairs(confirmed));
+        this.receipts.counted(Number(confirmed));
         if (Number(expiredCount)) this.receipts.lost(key, env, Number(expiredCount), pairs(expired), 'expired');
         done(frames);
       },
@@ -170,8 +177,11 @@ export class RedisHub implements Hub {
   }
 
   confirm(key: string, env: string, lastSeq: number): void {
-    this.run('CONFIRM', [key, env, String(lastSeq)]).then(
-      (flat) => this.receipts.delivered(key, env, pairs(flat as string[])),
+    const now = Date.now();
+    const args = [key, env, String(lastSeq), String(now), String(this.options.backlogTtlMs), String(seqBase(now))];
+    // The script sends the `delivered` notices itself (atomically with the trim): only count here.
+    this.run('CONFIRM', args).then(
+      (count) => this.receipts.counted(Number(count)),
       (err) => this.log.error(`hybrid-kit redis confirm: ${(err as Error).message}`),
     );
   }

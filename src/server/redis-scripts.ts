@@ -11,6 +11,8 @@
  * trim into a loss report (receipts.ts).
  */
 
+import { IDS_PER_NOTICE } from './receipts';
+
 /** Lua helper: origin and frame of a backlog member. */
 const PARSE_MEMBER = `
 local function parseMember(m)
@@ -86,20 +88,55 @@ for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[c
 return { counts, lost }
 `;
 
-/** Removes the frames with seq <= lastSeq (ARGV key, env, lastSeq); returns their origins flat: sender, id. */
-export const CONFIRM = PARSE_MEMBER + `
-local p, key, env, lastSeq = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local bk = p .. 'b:' .. key .. ':' .. env
-local out = {}
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', lastSeq)) do
-  local _, from, id = parseMember(m)
-  if id ~= '' then
-    out[#out + 1] = from
-    out[#out + 1] = id
+/**
+ * Lua helper: removes the frames of key+env with seq <= upTo (confirmed by the client) and, in the
+ * same atomic call, stamps, stores and publishes one `delivered` notice per sender env (a relay
+ * killed right after cannot lose the notices of frames it already removed). Returns how many
+ * reliable messages it confirmed.
+ */
+const CONFIRM_UP_TO = PARSE_MEMBER + `
+local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase)
+  local bk = p .. 'b:' .. key .. ':' .. env
+  local bySender, senders, confirmed = {}, {}, 0
+  for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', upTo)) do
+    local _, from, id = parseMember(m)
+    if id ~= '' then
+      if not bySender[from] then
+        bySender[from] = {}
+        senders[#senders + 1] = from
+      end
+      local ids = bySender[from]
+      ids[#ids + 1] = id
+      confirmed = confirmed + 1
+    end
   end
+  redis.call('ZREMRANGEBYSCORE', bk, '-inf', upTo)
+  local records = {}
+  for _, sender in ipairs(senders) do
+    local ids = bySender[sender]
+    for first = 1, #ids, ${IDS_PER_NOTICE} do
+      local chunk = {}
+      for i = first, math.min(first + ${IDS_PER_NOTICE} - 1, #ids) do chunk[#chunk + 1] = ids[i] end
+      local tail = '"from":' .. cjson.encode(env) .. ',"type":"delivered","ids":' .. cjson.encode(chunk) .. '}'
+      local sk = p .. 's:' .. key .. ':' .. sender
+      redis.call('SET', sk, seqBase, 'NX')
+      local seq = string.format('%d', redis.call('INCR', sk))
+      local text = '{"seq":' .. seq .. ',' .. tail
+      local sbk = p .. 'b:' .. key .. ':' .. sender
+      redis.call('ZADD', sbk, seq, now .. '|' .. env .. '|0|' .. text)
+      redis.call('PEXPIRE', sbk, ttl)
+      redis.call('PEXPIRE', sk, ttl)
+      records[#records + 1] = 'f' .. sender .. '\\n' .. seq .. '\\n' .. text
+    end
+  end
+  if #records > 0 then redis.call('PUBLISH', p .. 'c:' .. key, table.concat(records, '\\30')) end
+  return confirmed
 end
-redis.call('ZREMRANGEBYSCORE', bk, '-inf', lastSeq)
-return out
+`;
+
+/** Confirms key+env up to lastSeq. ARGV: prefix, key, env, lastSeq, now, ttl, seqBase. Returns the count confirmed. */
+export const CONFIRM = CONFIRM_UP_TO + `
+return confirmUpTo(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
 `;
 
 export const JOIN = `
@@ -147,23 +184,16 @@ return 1
 
 /**
  * The frames after `after` ('' = after the last seq sent to that env), oldest first, as
- * { confirmed origins (sender, id flat), frames (seq, text flat), expired (sender, id flat), expired count }.
- * Frames at or below `after` are confirmed and removed; frames older than the TTL are removed as lost.
- * ARGV: prefix, key, env, after, oldest ms kept.
+ * { confirmed count, frames (seq, text flat), expired (sender, id flat), expired count }.
+ * Frames at or below `after` are confirmed (notices sent, see confirmUpTo); frames older than the
+ * TTL are removed as lost. ARGV: prefix, key, env, after, oldest ms kept, now, ttl, seqBase.
  */
-export const REPLAY = PARSE_MEMBER + `
+export const REPLAY = CONFIRM_UP_TO + `
 local p, key, env, after, oldest = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local bk = p .. 'b:' .. key .. ':' .. env
 if after == '' then after = redis.call('GET', p .. 'r:' .. key .. ':' .. env) or '0' end
-local confirmed, frames, expired, expiredCount = {}, {}, {}, 0
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', after)) do
-  local _, from, id = parseMember(m)
-  if id ~= '' then
-    confirmed[#confirmed + 1] = from
-    confirmed[#confirmed + 1] = id
-  end
-end
-redis.call('ZREMRANGEBYSCORE', bk, '-inf', after)
+local confirmed = confirmUpTo(p, key, env, after, ARGV[6], ARGV[7], ARGV[8])
+local frames, expired, expiredCount = {}, {}, 0
 local flat = redis.call('ZRANGEBYSCORE', bk, '(' .. after, '+inf', 'WITHSCORES')
 for i = 1, #flat, 2 do
   local ms, from, id, text = parseMember(flat[i])

@@ -133,7 +133,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
     conn.resumeTimer = setTimeout(() => replayer.startLive(conn, null), options.resumeWaitMs);
     hub.join(conn, !!old, (peers) => {
       if (conn.state === 'closed') return;
-      outlet.control(conn, { type: 'hello', v: PROTOCOL_VERSION, env, peers, receipts: true });
+      outlet.control(conn, { type: 'hello', v: PROTOCOL_VERSION, env, peers, receipts: true, store: hub.storeId });
       replayer.joined(conn);
     });
   }

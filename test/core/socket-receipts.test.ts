@@ -35,7 +35,7 @@ function client(relay: Relay, env: string, options: Partial<SocketClientOptions>
     transport: (target) => {
       const task = ws(target) as ReturnType<typeof ws> & { send: (o: { data: string }) => void };
       const send = task.send.bind(task);
-      task.send = (o) => {
+      task.send = (o: { data: string }) => {
         sent.push(JSON.parse(o.data).type);
         send(o);
       };

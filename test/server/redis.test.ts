@@ -24,7 +24,10 @@ describe('scale-out over Redis', () => {
     const [a, b] = await twoInstances();
     const mp = await TestClient.open(b, 'x1', 'miniapp', 0);
     const h5 = await TestClient.open(a, 'x1', 'h5', 0);
-    expect(h5.frames[0]).toMatchObject({ type: 'hello', peers: ['miniapp'] });
+    expect(h5.frames[0]).toMatchObject({ type: 'hello', peers: ['miniapp'], receipts: true });
+    // Both instances name the same store (accepted frames live in Redis, not in either process).
+    expect(h5.frames[0].store).toMatch(/^[0-9a-f]{16}$/);
+    expect(mp.frames[0].store).toBe(h5.frames[0].store);
     expect(await mp.next((f) => f.type === 'presence')).toEqual({ type: 'presence', env: 'h5', online: true });
     h5.send({ type: 'message', id: 'm1', data: 'a → b' });
     expect(await h5.next((f) => f.type === 'ack')).toEqual({ type: 'ack', id: 'm1' });
@@ -202,7 +205,7 @@ describe('Redis hub batching', () => {
       envs: () => ['miniapp'],
     };
     const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: onRedis.prefix(), backlogItems: 5000 });
-    const hub = new RedisHub(registry, options, { delivered() {}, lost() {} }, { info() {}, warn() {}, error() {} });
+    const hub = new RedisHub(registry, options, { counted() {}, lost() {} }, { info() {}, warn() {}, error() {} });
     await hub.start();
     const receiver = { key: 'batch', env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
     await new Promise<string[]>((resolve) => hub.join(receiver, false, resolve));

@@ -63,6 +63,8 @@ export class SocketClient {
   private readonly confirmTimer = new OneShot();
   /** The relay of this connection sends receipts (its hello said so): no per-message peer acks. */
   private receipts = false;
+  /** The relay store named in the last hello (what it accepted survives while the name stays). */
+  private store: string | undefined;
   private readonly now: () => number;
   private readonly opts: Required<Pick<SocketClientOptions,
     'minUptime' | 'connectTimeout' | 'ackTimeout' | 'requestTimeout' | 'closeTimeout' | 'maxFrameBytes' | 'deliveryTimeout'>>;
@@ -415,12 +417,9 @@ export class SocketClient {
     this.setState('open', 'opened');
     // Resume first so the server replays what we missed before anything else goes out.
     if (!this.options.legacyRelay && !this.plain) this.transmit({ type: 'resume', lastSeq: this.lastSeq });
-    // Every message not yet delivered goes again: a relay that restarted lost what it held (the peer dedupes).
+    // Messages the relay has not accepted go again now; accepted ones once hello says whether its store changed.
     this.receipts = false;
-    for (const entry of this.outbox.list()) {
-      entry.accepted = false;
-      if (this.transmitText(entry.text)) this.markSent(entry);
-    }
+    for (const entry of this.outbox.list()) if (!entry.accepted && this.transmitText(entry.text)) this.markSent(entry);
     this.flushQueue();
     if (this.heartbeat) this.heartbeat.start();
     this.uptimeTimer.set(this.opts.minUptime, () => this.backoff.reset());
@@ -578,6 +577,19 @@ export class SocketClient {
     if (!this.ackTimer.armed) this.ackTimer.set(this.opts.ackTimeout, () => this.resendUnacked());
   }
 
+  /** A relay that restarted without its store (or an old relay) lost what it accepted: send it again (the peer dedupes). */
+  private onHello(frame: HelloFrame): void {
+    this.receipts = frame.receipts === true;
+    const sameStore = this.receipts && frame.store !== undefined && frame.store === this.store;
+    this.store = frame.store;
+    if (sameStore) return;
+    for (const entry of this.outbox.list()) {
+      if (!entry.accepted) continue;
+      entry.accepted = false;
+      if (this.transmitText(entry.text)) this.markSent(entry);
+    }
+  }
+
   /** An ack: from the relay of this kit it means accepted; from a peer or an old relay, delivered. */
   private onAck(frame: AckFrame): void {
     if (!this.receipts || frame.from !== undefined) return this.acked(frame.id);
@@ -685,7 +697,7 @@ export class SocketClient {
         for (const id of frame.ids) this.acked(id);
         return;
       case 'hello':
-        this.receipts = frame.receipts === true;
+        this.onHello(frame);
         return this.events.emit('hello', frame);
       case 'presence':
         this.streamCalls.presence(frame);
