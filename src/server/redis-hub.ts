@@ -45,6 +45,8 @@ export class RedisHub implements Hub {
   private readonly shas = new Map<ScriptName, string>();
   /** Pairing keys this instance is subscribed to. */
   private readonly channels = new Map<string, Promise<void>>();
+  /** Unsubscribes in flight, per key. */
+  private readonly unsubscribing = new Map<string, Promise<void>>();
   /** Highest join number seen per key+env, for a join reply that arrives after a newer join. */
   private readonly latestJoin = new Map<string, number>();
   /** Joins in flight: a leave waits for its join, so presence never outlives its connection. */
@@ -215,19 +217,34 @@ export class RedisHub implements Hub {
     return this.client.sendCommand(['SET', `${this.p}i:${this.instanceId}`, '1', 'PX', String(this.presenceTtl())]);
   }
 
+  /**
+   * Subscribes once per key. A subscribe that follows an unsubscribe of the same key waits for it:
+   * otherwise the client counted the channel as still subscribed, added the listener without a
+   * SUBSCRIBE, and the UNSUBSCRIBE then in flight left the key deaf (frames stayed in the backlog).
+   */
   private subscribe(key: string): Promise<void> {
     let ready = this.channels.get(key);
     if (!ready) {
-      ready = this.sub.subscribe(`${this.p}c:${key}`, (message) => this.onChannelMessage(key, message));
+      const channel = `${this.p}c:${key}`;
+      const after = this.unsubscribing.get(key) || Promise.resolve();
+      ready = after.then(() => this.sub.subscribe(channel, (message) => this.onChannelMessage(key, message)));
       this.channels.set(key, ready);
     }
     return ready;
   }
 
   private unsubscribe(key: string): void {
-    if (!this.channels.delete(key) || this.closed) return;
+    const subscribed = this.channels.get(key);
+    if (!subscribed || this.closed) return;
+    this.channels.delete(key);
     for (const k of this.latestJoin.keys()) if (k.startsWith(key + '\n')) this.latestJoin.delete(k);
-    this.sub.unsubscribe(`${this.p}c:${key}`).catch(() => undefined);
+    const done: Promise<void> = subscribed
+      .then(() => this.sub.unsubscribe(`${this.p}c:${key}`))
+      .catch(() => undefined)
+      .then(() => {
+        if (this.unsubscribing.get(key) === done) this.unsubscribing.delete(key);
+      });
+    this.unsubscribing.set(key, done);
   }
 
   private onChannelMessage(key: string, message: string): void {
