@@ -21,7 +21,15 @@ const oneOfEach: KnownFrame[] = [
   { type: 'hello', v: 1, env: 'miniapp', peers: ['h5'] },
   { type: 'resume', lastSeq: 0 },
   { type: 'error', code: 'RATE_LIMITED', message: 'slow down', id: 'm9' },
+  { type: 'delivered', ids: ['m1', 'm2'], from: 'h5', seq: 9 },
+  { type: 'hello', v: 1, env: 'h5', peers: [], receipts: true, store: 'a1b2' },
 ];
+
+test('delivered needs a list of ids', () => {
+  for (const bad of ['{"type":"delivered"}', '{"type":"delivered","ids":"m1"}', '{"type":"delivered","ids":[""]}', '{"type":"delivered","ids":[7]}']) {
+    expect(() => decodeFrame(bad)).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
+  }
+});
 
 function rejection(input: unknown, limits = {}): HybridError {
   try {

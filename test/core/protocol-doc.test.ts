@@ -110,7 +110,7 @@ describe.each(LANGS)('docs/$file', (lang) => {
 });
 
 test('protocol constants behave as documented', () => {
-  expect(SERVER_ONLY_TYPES.slice().sort()).toEqual(['error', 'hello', 'presence']);
+  expect(SERVER_ONLY_TYPES.slice().sort()).toEqual(['delivered', 'error', 'hello', 'presence']);
   expect(isEnvName('a.b-c_9')).toBe(true);
   for (const bad of ['', 'x'.repeat(33), 'a b', 'é', undefined, 7]) expect(isEnvName(bad)).toBe(false);
   expect(ENV_PATTERN.test('x'.repeat(32))).toBe(true);
