@@ -11,6 +11,8 @@ import { SendBatcher } from './send-batch';
 import { legacyFrameText } from './legacy-clients';
 
 export class Outlet {
+  /** Called when a frame was written to (or passed over for) an old client: the relay confirms it in its stead. */
+  legacyWritten: ((conn: Connection, seq: number) => void) | null = null;
   private readonly batcher = new SendBatcher();
   /**
    * performance.now() when the frame being routed was received, while the hub forwards it
@@ -39,10 +41,13 @@ export class Outlet {
     const out = conn.legacy ? legacyFrameText(text) : text;
     if (out === undefined) {
       conn.sentSeq = seq;
+      if (this.legacyWritten) this.legacyWritten(conn, seq);
       return;
     }
     if (this.send(conn, out)) {
       conn.sentSeq = seq;
+      // An old client never confirms: written to its socket is all the relay can know (as the old relay).
+      if (conn.legacy && this.legacyWritten) this.legacyWritten(conn, seq);
       this.metrics.forwarded(this.receivedAt === undefined ? undefined : performance.now() - this.receivedAt);
     }
   }

@@ -63,6 +63,7 @@ export function createRelayServer(partial: Partial<RelayOptions> = {}): RelaySer
   const receipts = new Receipts((key, from, to, tail, done) => hub.forward(key, from, to, tail, done), metrics);
   const hub = createHub({ registry, options, metrics, receipts, log });
   const replayer = new Replayer(outlet, hub);
+  outlet.legacyWritten = (conn, seq) => hub.confirm(conn.key, conn.env, seq);
   const intake = new Intake({ options, metrics, outlet, replayer, hub });
   const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   let closing = false;

@@ -2,7 +2,7 @@
  * One contract, every hub: the same cases run against a relay on the memory hub and a relay on the
  * Redis hub (a real redis-server), over real sockets. A new hub joins the list below.
  */
-import { AnyFrame, closeAll, redisRelays, Relay, RelayOptions, settle, startRelay, TestClient } from './helpers';
+import { AnyFrame, closeAll, redisRelays, Relay, RelayOptions, settle, socketUrl, startRelay, TestClient } from './helpers';
 
 // Generous safety limit for loaded CI machines; the tests assert counts, not speed.
 jest.setTimeout(20000);
@@ -155,7 +155,7 @@ describe.each(HUBS)('hub contract: %s', (_name, hubOptions) => {
     const readUpTo = got[1].seq; // the app read two; two more were written to the socket
     await mp.close();
     // Reconnect: resume and a message in the same breath, before the hub finished the join.
-    mp = new TestClient(`${relay.url()}?token=rp&env=miniapp`);
+    mp = new TestClient(socketUrl(relay, 'rp', 'miniapp'));
     await mp.opened;
     mp.send({ type: 'resume', lastSeq: readUpTo });
     mp.send({ type: 'message', id: 'up', data: 'hi' });
