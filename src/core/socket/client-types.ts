@@ -168,13 +168,15 @@ export interface SendRefused {
   id?: string;
   /** Reliable messages: already rejected with `error`. */
   delivered?: Promise<void>;
+  /** Reliable messages: already rejected with `error`. */
+  accepted?: Promise<void>;
 }
 
 /** What send/emit return: narrow on `status` (`if (r.status === 'refused') r.error.code`). */
 export type SendResult = SendAccepted | SendRefused;
 
-/** What `emit(…, { reliable: true })` returns: always an id and a `delivered` promise. */
-export type ReliableSendResult = SendResult & { id: string; delivered: Promise<void> };
+/** What `emit(…, { reliable: true })` returns: always an id, a `delivered` and an `accepted` promise. */
+export type ReliableSendResult = SendResult & { id: string; delivered: Promise<void>; accepted: Promise<void> };
 
 export interface EmitOptions {
   /** Target env; without it the relay forwards to every other env of the token. */
