@@ -141,7 +141,8 @@ export function linkChatPanel(panelLike: ChatPanelLike, socket: ChatSocket, opti
     if (typeof socket.sendRaw !== 'function') throw new HybridError('BAD_REQUEST', 'linkChatPanel({ plain }) needs a socket with sendRaw (SocketClient or managerSocket)');
     const mapping = options.plain === true ? {} : options.plain;
     const plainLink = linkPlain(panel, socket as PlainChatSocket, { mapping, peerRole, ttl: options.ttl ?? 15000, onError: options.onError });
-    return { ...plainLink, ...streamLink(panel, {}, { peerRole }), dispose: plainLink.dispose }; // a plain server cannot stream
+    // plainLink is a class instance: its methods live on the prototype (a spread would drop them), bound here.
+    return { ...streamLink(panel, {}, { peerRole }), send: (message) => plainLink.send(message), dispose: () => plainLink.dispose() }; // a plain server cannot stream
   }
   const streams = streamLink(panel, socket, { to: options.to, peerRole });
 
