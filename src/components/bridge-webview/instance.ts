@@ -2,6 +2,7 @@
  * Types a page holds for bridge-webview: the instance (`selectComponentAs<BridgeWebviewInstance>(this, '#bridge')`)
  * and the `detail` of each event (`bindmessage="onMessage"` → `onMessage(e: BridgeWebviewEvent<'message'>)`).
  */
+import type { ErrorCode } from '../../core/errors';
 import type { ReplyPayload } from '../../core/hash';
 import type { HandlerRegistry } from '../../core/registry';
 
@@ -27,8 +28,10 @@ export interface BridgeWebviewEventDetails {
   message: { data: unknown; id?: string; index: number; total: number };
   /** A posted command was answered (`reply`); a broken one has `req` and `api` ''. */
   command: { req: string; api: string; reply: ReplyPayload; index?: number };
-  /** A push too large for any hash was dropped. */
-  pusherror: { id: string; event: string; code: 'PAYLOAD_TOO_LARGE' };
+  /** A push that cannot be written into the hash (too large, not JSON) was dropped. */
+  pusherror: { id: string; event: string; code: ErrorCode; message?: string };
+  /** A reply that cannot be written into the hash was dropped (its caller times out or gets the error). */
+  replyerror: { req: string; code: ErrorCode; message: string };
   /** The web-view's own load / error detail (`{ src }`). */
   load: { src?: string; [key: string]: unknown };
   error: { src?: string; [key: string]: unknown };

@@ -18,6 +18,9 @@ Page({
   onMessage(e: BridgeWebviewEvent<'message'>) {
     console.log(e.detail.data, e.detail.index, e.detail.total);
   },
+  onReplyError(e: BridgeWebviewEvent<'replyerror'>) {
+    console.log(e.detail.req, e.detail.code, e.detail.message);
+  },
   onCommand(e: BridgeWebviewEvent<'command'>) {
     if (!e.detail.reply.ok) console.log(e.detail.api, e.detail.reply.error.code);
   },
