@@ -21,6 +21,7 @@ const SUITES = {
   relay: () => require('./suites/relay'),
   reconnect: () => require('./suites/reconnect'),
   decoders: () => require('./suites/decoders'),
+  socketio: () => require('./suites/socketio'),
 };
 
 function parseArgs(argv) {

@@ -1,12 +1,14 @@
 /**
  * Server process (forked by the runner with --expose-gc): runs one server at a time, bound to
  * 127.0.0.1, and reports its memory. Kinds: `minimal` (baselines/minimal-forwarder), `seed002`
- * (baselines/express-ws-relay), `echo` (baselines/echo-server), `ours` (our relay server).
+ * (baselines/express-ws-relay), `echo` (baselines/echo-server), `socketio` (baselines/socketio-server),
+ * `ours` (our relay server). `cpu` reports process.cpuUsage() (the suites take differences).
  */
 const { serve } = require('../lib/worker');
 const { startMinimalForwarder, closeWss } = require('../baselines/minimal-forwarder');
 const { startExpressWsRelay } = require('../baselines/express-ws-relay');
 const { startEchoServer } = require('../baselines/echo-server');
+const { startSocketIoServer } = require('../baselines/socketio-server');
 const ours = require('../adapters/ours');
 
 const kinds = {
@@ -16,6 +18,7 @@ const kinds = {
     const server = await startEchoServer(options);
     return { port: server.port, close: () => closeWss(server.wss) };
   },
+  socketio: startSocketIoServer,
   ours: (options) => ours.startRelay(options),
 };
 
@@ -47,4 +50,10 @@ function memory() {
   return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, gcExposed: Boolean(global.gc) };
 }
 
-serve({ start, stop, memory }, { onExit: stop });
+/** This process's CPU time so far (µs, user + system). */
+function cpu() {
+  const { user, system } = process.cpuUsage();
+  return { micros: user + system };
+}
+
+serve({ start, stop, memory, cpu }, { onExit: stop });
