@@ -8,7 +8,7 @@
  * passed as the relay's `hub` option.
  */
 import { HybridError } from '../core/errors';
-import { PAIRED_ENV } from '../core/protocol/envs';
+import { pairedEnv as rolePair } from '../core/protocol/envs';
 import type { Connection } from './connection';
 import type { RelayMetrics } from './metrics';
 import type { RelayLogger, RelayOptions } from './options';
@@ -79,7 +79,7 @@ export type HubFactory = (context: HubContext) => Hub;
  * a null-prototype map: an env named `constructor` or `__proto__` finds nothing).
  */
 export function pairedEnv(env: string): string | undefined {
-  return PAIRED_ENV[env];
+  return rolePair(env);
 }
 
 export function stampFrame(seq: number, tail: string): string {

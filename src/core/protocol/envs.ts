@@ -10,8 +10,14 @@ export const MINIAPP_ENV = 'miniapp';
 export const ROLES = [H5_ENV, MINIAPP_ENV] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The env a pair member always talks to, even before that env ever connected. */
-export const PAIRED_ENV: Readonly<Record<string, string>> = { __proto__: null, [H5_ENV]: MINIAPP_ENV, [MINIAPP_ENV]: H5_ENV } as unknown as Record<string, string>;
+/**
+ * The env a pair member always talks to, even before that env ever connected; undefined for any
+ * other name (`constructor`, `__proto__` included). A function, not a map: nothing to look up on a
+ * prototype, and no top-level object for bundlers to keep.
+ */
+export function pairedEnv(env: string): string | undefined {
+  return env === H5_ENV ? MINIAPP_ENV : env === MINIAPP_ENV ? H5_ENV : undefined;
+}
 
 /** Short and plain, so an env can be used in keys and channel messages as it is. */
 export const ENV_PATTERN = /^[A-Za-z0-9_.-]{1,32}$/;
