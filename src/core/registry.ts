@@ -57,7 +57,7 @@ let reqCounter = 0;
 /** The result as a reply, or HANDLER_ERROR when JSON cannot carry it (cycles, BigInt). */
 function encodableReply(api: string, data: unknown): ReplyPayload {
   if (data === undefined) return okReply();
-  if (typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
+  if (data !== null && typeof (data as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') {
     return errorReply(new HybridError('BAD_REQUEST', `"${api}" answers with a stream: ask for one (requestStream, socketStream, socket.stream)`));
   }
   try {
