@@ -9,6 +9,7 @@ const WebSocket = require('ws');
 const { serve, sleep } = require('../lib/worker');
 const { summarize } = require('../lib/stats');
 const { openMany } = require('../lib/connect');
+const { paceOpenLoop } = require('../lib/open-loop');
 
 let pairs = []; // { h5, miniapp }
 let idle = [];
@@ -129,25 +130,11 @@ async function steady({ rate, durationMs = 3000, drainMs = 2000, tickMs = 5 }) {
   if (!pairs.length) throw new Error('open pairs first');
   const latencies = [];
   const stop = listen((_i, latency) => latencies.push(latency));
-  const start = performance.now();
-  let sent = 0;
-  let next = 0;
-  await new Promise((resolve) => {
-    const timer = setInterval(() => {
-      const elapsed = performance.now() - start;
-      const due = Math.min(Math.floor((rate * Math.min(elapsed, durationMs)) / 1000), Math.ceil((rate * durationMs) / 1000));
-      for (; sent < due; sent++) {
-        send(next);
-        next = (next + 1) % pairs.length;
-      }
-      if (elapsed >= durationMs) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, tickMs);
+  const sent = await paceOpenLoop({
+    rate, durationMs, drainMs, tickMs,
+    sendOne: (k) => send(k % pairs.length),
+    arrived: () => latencies.length,
   });
-  const drainUntil = performance.now() + drainMs;
-  while (latencies.length < sent && performance.now() < drainUntil) await sleep(20);
   stop();
   return { sent, received: latencies.length, latency: summarize(latencies) };
 }

@@ -13,6 +13,7 @@
 const { performance } = require('perf_hooks');
 const { serve, sleep } = require('../lib/worker');
 const { summarize } = require('../lib/stats');
+const { paceOpenLoop } = require('../lib/open-loop');
 const { createSocketClient } = require('../adapters/ours');
 
 const TEXT = 'Benchmark message 基准消息: the quick brown fox jumps over the lazy dog 0123456789';
@@ -157,25 +158,14 @@ async function steady({ mode, rate, durationMs = 2000, drainMs = 2000, tickMs = 
   if (!pairs.length) throw new Error('open pairs first');
   const latencies = [];
   onArrival = mode === 'fire' ? (_i, sentAt) => latencies.push(performance.now() - sentAt) : null;
-  const start = performance.now();
-  const cap = Math.ceil((rate * durationMs) / 1000);
-  let sent = 0;
-  await new Promise((resolve) => {
-    const timer = setInterval(() => {
-      const elapsed = performance.now() - start;
-      const due = Math.min(Math.floor((rate * Math.min(elapsed, durationMs)) / 1000), cap);
-      for (; sent < due; sent++) {
-        const data = message(sent % pairs.length);
-        pairs[data.p].send(mode, data, () => latencies.push(performance.now() - data.s));
-      }
-      if (elapsed >= durationMs) {
-        clearInterval(timer);
-        resolve();
-      }
-    }, tickMs);
+  const sent = await paceOpenLoop({
+    rate, durationMs, drainMs, tickMs,
+    sendOne: (k) => {
+      const data = message(k % pairs.length);
+      pairs[data.p].send(mode, data, () => latencies.push(performance.now() - data.s));
+    },
+    arrived: () => latencies.length,
   });
-  const drainUntil = performance.now() + drainMs;
-  while (latencies.length < sent && performance.now() < drainUntil) await sleep(20);
   onArrival = null;
   return { sent, done: latencies.length, latency: summarize(latencies) };
 }
