@@ -191,80 +191,109 @@ function optionalName(o: Record<string, unknown>, field: string, nameMax: number
 function optionalSeq(o: Record<string, unknown>, field: string): void {
   const v = o[field];
   if (v !== undefined && !(typeof v === 'number' && Number.isSafeInteger(v) && v >= 0)) {
-    throw new HybridError('BAD_REQUEST', `"${field}" must be a non-negative integer`);
+    fail(`"${field}" must be a non-negative integer`);
   }
 }
 
-// Plain functions, not closures: validate runs for every frame on the relay and the clients.
+function fail(message: string): never {
+  throw new HybridError('BAD_REQUEST', message);
+}
+
+function checkMessage(o: Record<string, unknown>, nameMax: number): void {
+  optionalName(o, 'id', nameMax);
+  optionalName(o, 'event', nameMax);
+}
+
+/** ack and cancel: only the id of the frame they answer. */
+function checkIdOnly(o: Record<string, unknown>, nameMax: number): void {
+  checkName(o.id, 'id', nameMax);
+}
+
+function checkPingPong(o: Record<string, unknown>): void {
+  if (o.ts !== undefined && typeof o.ts !== 'number') fail('"ts" must be a number');
+  optionalSeq(o, 'lastSeq');
+}
+
+function checkRequest(o: Record<string, unknown>, nameMax: number): void {
+  checkName(o.id, 'id', nameMax);
+  checkName(o.api, 'api', nameMax);
+  if (o.stream !== undefined && typeof o.stream !== 'boolean') fail('"stream" must be a boolean');
+}
+
+function checkResponse(o: Record<string, unknown>, nameMax: number): void {
+  checkName(o.id, 'id', nameMax);
+  if (typeof o.ok !== 'boolean') fail('"ok" must be a boolean');
+  if (!o.ok) checkErrorShape(o.error);
+  optionalSeq(o, 'chunks');
+}
+
+function checkChunk(o: Record<string, unknown>, nameMax: number): void {
+  checkName(o.id, 'id', nameMax);
+  if (o.n === undefined) fail('"n" is required');
+  optionalSeq(o, 'n');
+  if (!Array.isArray(o.data)) fail('"data" of a chunk must be a list of items');
+}
+
+function checkPresence(o: Record<string, unknown>, nameMax: number): void {
+  checkName(o.env, 'env', nameMax);
+  if (typeof o.online !== 'boolean') fail('"online" must be a boolean');
+}
+
+function checkHello(o: Record<string, unknown>, nameMax: number): void {
+  optionalName(o, 'env', nameMax);
+  if (o.peers !== undefined && !(Array.isArray(o.peers) && o.peers.every((p) => typeof p === 'string'))) {
+    fail('"peers" must be a list of env names');
+  }
+}
+
+function checkResume(o: Record<string, unknown>): void {
+  if (o.lastSeq === undefined) fail('"lastSeq" is required');
+  optionalSeq(o, 'lastSeq');
+}
+
+function checkError(o: Record<string, unknown>, nameMax: number): void {
+  checkErrorShape(o);
+  optionalName(o, 'id', nameMax);
+}
+
+function checkDelivered(o: Record<string, unknown>, nameMax: number): void {
+  if (!Array.isArray(o.ids)) fail('"ids" must be a list of message ids');
+  for (const id of o.ids) checkName(id, 'ids', nameMax);
+}
+
+/**
+ * Checks the fields every frame may carry, then those of its type. A type not listed is a legacy
+ * `{ type, data }` frame, forwarded as it is. A switch of module-level functions, no closures and no
+ * table built at load time: validate runs for every frame on the relay and the clients, and bundlers
+ * drop what a page never calls.
+ */
 function validate(o: Record<string, unknown>, nameMax: number): Frame {
   const type = checkName(o.type, 'type', MAX_TYPE_LENGTH);
   optionalName(o, 'to', nameMax);
   optionalName(o, 'from', nameMax);
   optionalSeq(o, 'seq');
   switch (type) {
-    case 'message':
-      optionalName(o, 'id', nameMax);
-      optionalName(o, 'event', nameMax);
-      break;
+    case 'message': checkMessage(o, nameMax); break;
     case 'ack':
-      checkName(o.id, 'id', nameMax);
-      break;
+    case 'cancel': checkIdOnly(o, nameMax); break;
     case 'ping':
-    case 'pong':
-      if (o.ts !== undefined && typeof o.ts !== 'number') throw new HybridError('BAD_REQUEST', '"ts" must be a number');
-      optionalSeq(o, 'lastSeq');
-      break;
-    case 'request':
-      checkName(o.id, 'id', nameMax);
-      checkName(o.api, 'api', nameMax);
-      if (o.stream !== undefined && typeof o.stream !== 'boolean') throw new HybridError('BAD_REQUEST', '"stream" must be a boolean');
-      break;
-    case 'response':
-      checkName(o.id, 'id', nameMax);
-      if (typeof o.ok !== 'boolean') throw new HybridError('BAD_REQUEST', '"ok" must be a boolean');
-      if (!o.ok) checkErrorShape(o.error);
-      optionalSeq(o, 'chunks');
-      break;
-    case 'chunk':
-      checkName(o.id, 'id', nameMax);
-      if (o.n === undefined) throw new HybridError('BAD_REQUEST', '"n" is required');
-      optionalSeq(o, 'n');
-      if (!Array.isArray(o.data)) throw new HybridError('BAD_REQUEST', '"data" of a chunk must be a list of items');
-      break;
-    case 'cancel':
-      checkName(o.id, 'id', nameMax);
-      break;
-    case 'presence':
-      checkName(o.env, 'env', nameMax);
-      if (typeof o.online !== 'boolean') throw new HybridError('BAD_REQUEST', '"online" must be a boolean');
-      break;
-    case 'hello':
-      optionalName(o, 'env', nameMax);
-      if (o.peers !== undefined && !(Array.isArray(o.peers) && o.peers.every((p) => typeof p === 'string'))) {
-        throw new HybridError('BAD_REQUEST', '"peers" must be a list of env names');
-      }
-      break;
-    case 'resume':
-      if (o.lastSeq === undefined) throw new HybridError('BAD_REQUEST', '"lastSeq" is required');
-      optionalSeq(o, 'lastSeq');
-      break;
-    case 'error':
-      checkErrorShape(o);
-      optionalName(o, 'id', nameMax);
-      break;
-    case 'delivered':
-      if (!Array.isArray(o.ids)) throw new HybridError('BAD_REQUEST', '"ids" must be a list of message ids');
-      for (const id of o.ids) checkName(id, 'ids', nameMax);
-      break;
-    default:
-      break; // a legacy `{ type, data }` frame: forwarded as it is
+    case 'pong': checkPingPong(o); break;
+    case 'request': checkRequest(o, nameMax); break;
+    case 'response': checkResponse(o, nameMax); break;
+    case 'chunk': checkChunk(o, nameMax); break;
+    case 'presence': checkPresence(o, nameMax); break;
+    case 'hello': checkHello(o, nameMax); break;
+    case 'resume': checkResume(o); break;
+    case 'error': checkError(o, nameMax); break;
+    case 'delivered': checkDelivered(o, nameMax); break;
+    default: break;
   }
   return o as unknown as Frame;
 }
 
 function checkErrorShape(e: unknown): void {
   if (!isPlainObject(e) || !isWireErrorCode(e.code) || typeof e.message !== 'string') {
-    throw new HybridError('BAD_REQUEST', 'error must be { code, message } with an upper-case code');
+    fail('error must be { code, message } with an upper-case code');
   }
 }
 
