@@ -9,14 +9,14 @@
  * With a socket transport given and open, calls go over the socket instead (no page flicker).
  */
 import { HybridError } from '../core/errors';
-import { Emitter } from '../core/emitter';
+import { ListenerMap, addListener, emitTo } from '../core/emitter';
 import { createId } from '../core/bytes';
 import { ReplyPayload } from '../core/hash';
 import { buildCallUrl } from '../core/navigate';
 import { AnyApis, ApiName, ApiParams, ApiResult, POSTED_CMD_KEY, POSTED_DATA_KEY } from '../core/registry';
 import { detectEnv, findMiniProgram } from './env';
 import { HashContent, readHash } from './hash-reader';
-import { CallStore, StoredCall } from './store';
+import { StoredCall, createCallStore } from './store';
 import { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply } from './types';
 
 export const DEFAULT_CALL_PAGE = '/miniprogram_npm/miniprogram-hybrid-kit/pages/hybrid-call/index';
@@ -63,6 +63,8 @@ export interface Bridge<M extends object = AnyApis> {
   destroy(): void;
 }
 
+const RECOVERED = 0;
+
 interface Waiter {
   url?: string;
   resolve(value: unknown): void;
@@ -75,9 +77,9 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   const callPage = options.callPage || options.relayPage || DEFAULT_CALL_PAGE;
   const defaultTimeout = options.timeout ?? 10_000;
   const doc = createId('d');
-  const store = new CallStore(safeSession(win), options.storageKey || 'hk:bridge');
-  const pushes = new Emitter<Record<string, unknown>>();
-  const recovered = new Emitter<{ recovered: RecoveredReply }>();
+  const store = createCallStore(win, options.storageKey || 'hk:bridge');
+  // Pushes by event name; recovered replies under a key no push can have (a push event is a string).
+  const subscribers: ListenerMap = new Map();
   const waiters = new Map<string, Waiter>();
   const queue: string[] = [];
   let inFlight: string | null = null;
@@ -127,7 +129,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   /** Answers a call made by an earlier load of the page. */
   function recover(call: StoredCall, payload: ReplyPayload): void {
     forget(call.req);
-    recovered.emit('recovered', Object.assign({ req: call.req, api: call.api }, payload) as RecoveredReply);
+    emitTo(subscribers, RECOVERED, Object.assign({ req: call.req, api: call.api }, payload) as RecoveredReply);
   }
 
   /** Sends the next queued call when no call page navigation is in flight. */
@@ -231,7 +233,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
   /** Settles the replies and emits the new pushes of `content`; returns the URL without them. */
   function take(content: HashContent): string {
     for (const r of content.replies) settle(r.req, r.payload);
-    for (const p of store.unseen(content.pushes)) pushes.emit(p.event, p.data);
+    for (const p of store.unseen(content.pushes)) emitTo(subscribers, p.event, p.data);
     return content.clean;
   }
 
@@ -249,7 +251,7 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
     }
   }
 
-  const offSocketPush = options.socket && options.socket.onPush ? options.socket.onPush((event, data) => pushes.emit(event, data)) : undefined;
+  const offSocketPush = options.socket && options.socket.onPush ? options.socket.onPush((event, data) => emitTo(subscribers, event, data)) : undefined;
   const rescan = () => scan(win.location.href);
   const listeners: Array<[EventTarget, string, (e: Event) => void]> = [
     [win, 'hashchange', (e) => scan((e as HashChangeEvent).newURL || win.location.href)],
@@ -279,8 +281,8 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
 
   return {
     call: call as Bridge<M>['call'],
-    on: (event, fn) => pushes.on(event, fn),
-    onRecovered: (fn) => recovered.on('recovered', fn),
+    on: (event, fn) => addListener(subscribers, event, fn),
+    onRecovered: (fn) => addListener(subscribers, RECOVERED, fn),
     post: (data) => postItem({ [POSTED_DATA_KEY]: createId('m'), data }),
     postCall: (api, params) => postItem({ [POSTED_CMD_KEY]: { v: 1, req: createId('pc'), api, params } }),
     env,
@@ -304,12 +306,4 @@ export function createBridge<M extends object = AnyApis>(options: BridgeOptions 
 
 function failure(code: HybridError['code'], message: string): ReplyPayload {
   return { ok: false, error: { code, message } };
-}
-
-function safeSession(win: Window): Storage | undefined {
-  try {
-    return win.sessionStorage;
-  } catch {
-    return undefined;
-  }
 }
