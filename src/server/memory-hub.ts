@@ -3,11 +3,13 @@ import { randomBytes } from 'crypto';
 import { HybridError } from '../core/errors';
 import { BacklogLimits, Removed, SeqBacklog } from './backlog';
 import type { Connection } from './connection';
+import { EnvTable } from './env-table';
 import { Hub, HubRegistry, pairedEnv, Stamped, seqBase, stampFrame, tooManyEnvs } from './hub';
 import type { RelayMetrics } from './metrics';
 import type { Receipts } from './receipts';
 
 interface EnvRecord {
+  readonly env: string;
   seq: number;
   /** Highest seq written to a socket of this env (for clients that never send `resume`). */
   sentSeq: number;
@@ -21,7 +23,7 @@ export interface MemoryHubLimits extends BacklogLimits {
 }
 
 export class MemoryHub implements Hub {
-  private readonly records = new Map<string, Map<string, EnvRecord>>();
+  private readonly records = new EnvTable<EnvRecord>();
   /** This process: its memory is the store. */
   readonly storeId = randomBytes(8).toString('hex');
 
@@ -44,7 +46,7 @@ export class MemoryHub implements Hub {
   }
 
   leave(conn: Connection, gone: boolean): void {
-    const rec = this.records.get(conn.key)?.get(conn.env);
+    const rec = this.records.get(conn.key, conn.env);
     if (rec) {
       rec.sentSeq = Math.max(rec.sentSeq, conn.sentSeq);
       rec.touchedAt = this.now();
@@ -53,8 +55,8 @@ export class MemoryHub implements Hub {
   }
 
   forward(key: string, from: string, to: string | undefined, tail: string, done: (err: HybridError | null) => void, id = ''): void {
-    const envs = this.records.get(key);
-    if (to !== undefined && !envs?.has(to) && (envs?.size || 0) >= this.limits.maxEnvsPerToken) {
+    const envs = this.records.list(key);
+    if (to !== undefined && envs.length >= this.limits.maxEnvsPerToken && !this.records.get(key, to)) {
       done(tooManyEnvs(this.limits.maxEnvsPerToken));
       return;
     }
@@ -66,16 +68,16 @@ export class MemoryHub implements Hub {
       this.stampAndDeliver(key, to, this.record(key, to, now), tail, now, from, id);
       count = 1;
     } else {
-      if (envs) {
-        for (const [env, rec] of envs) {
-          if (env === from) continue;
-          rec.touchedAt = now;
-          this.stampAndDeliver(key, env, rec, tail, now, from, id);
-          count++;
-        }
-      }
+      let pairedKnown = false;
       const paired = pairedEnv(from);
-      if (paired && !envs?.has(paired)) {
+      for (const rec of envs) {
+        if (rec.env === paired) pairedKnown = true;
+        if (rec.env === from) continue;
+        rec.touchedAt = now;
+        this.stampAndDeliver(key, rec.env, rec, tail, now, from, id);
+        count++;
+      }
+      if (paired && !pairedKnown) {
         this.stampAndDeliver(key, paired, this.record(key, paired, now), tail, now, from, id);
         count++;
       }
@@ -84,7 +86,7 @@ export class MemoryHub implements Hub {
   }
 
   replay(key: string, env: string, after: number | null, done: (frames: Stamped[]) => void): void {
-    const rec = this.records.get(key)?.get(env);
+    const rec = this.records.get(key, env);
     if (!rec || !rec.backlog) {
       done([]);
       return;
@@ -100,18 +102,17 @@ export class MemoryHub implements Hub {
   }
 
   confirm(key: string, env: string, lastSeq: number): void {
-    const backlog = this.records.get(key)?.get(env)?.backlog;
+    const backlog = this.records.get(key, env)?.backlog;
     if (backlog) this.confirmed(key, env, backlog.trim(lastSeq));
   }
 
   sweep(now: number): void {
-    for (const [key, envs] of this.records) {
-      for (const [env, rec] of envs) {
-        if (rec.backlog) this.expire(key, env, rec.backlog, now);
-        const idle = !this.registry.get(key, env) && now - rec.touchedAt > this.limits.backlogTtlMs && !rec.backlog?.length;
-        if (idle) envs.delete(env);
+    for (const [key, recs] of this.records.entries()) {
+      for (const rec of recs) {
+        if (rec.backlog) this.expire(key, rec.env, rec.backlog, now);
+        const idle = !this.registry.get(key, rec.env) && now - rec.touchedAt > this.limits.backlogTtlMs && !rec.backlog?.length;
+        if (idle) this.records.delete(key, rec);
       }
-      if (!envs.size) this.records.delete(key);
     }
   }
 
@@ -122,7 +123,7 @@ export class MemoryHub implements Hub {
   /** Number of token+env records (tests and metrics). */
   get size(): number {
     let n = 0;
-    for (const envs of this.records.values()) n += envs.size;
+    for (const [, recs] of this.records.entries()) n += recs.length;
     return n;
   }
 
@@ -136,10 +137,8 @@ export class MemoryHub implements Hub {
   }
 
   private record(key: string, env: string, now: number = this.now()): EnvRecord {
-    let envs = this.records.get(key);
-    if (!envs) this.records.set(key, (envs = new Map()));
-    let rec = envs.get(env);
-    if (!rec) envs.set(env, (rec = { seq: seqBase(now), sentSeq: 0, backlog: null, touchedAt: now }));
+    let rec = this.records.get(key, env);
+    if (!rec) this.records.set(key, (rec = { env, seq: seqBase(now), sentSeq: 0, backlog: null, touchedAt: now }));
     else rec.touchedAt = now;
     return rec;
   }

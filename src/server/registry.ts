@@ -7,9 +7,10 @@ import type { Connection } from './connection';
 import { CLOSE_CODES } from './connection';
 import type { HubRegistry } from './hub';
 import type { Outlet } from './delivery';
+import { EnvTable } from './env-table';
 
 export class ConnectionRegistry implements HubRegistry {
-  private readonly byKey = new Map<string, Map<string, Connection>>();
+  private readonly table = new EnvTable<Connection>();
   /** Every open socket, replaced ones included until they are gone. */
   readonly all = new Set<Connection>();
 
@@ -22,36 +23,29 @@ export class ConnectionRegistry implements HubRegistry {
   /** Adds a new connection as the current one of its token+env; returns the one it replaced, if any. */
   add(conn: Connection): Connection | undefined {
     this.all.add(conn);
-    let envs = this.byKey.get(conn.key);
-    if (!envs) this.byKey.set(conn.key, (envs = new Map()));
-    const old = envs.get(conn.env);
-    envs.set(conn.env, conn);
-    if (old) this.replace(old);
+    const old = this.table.set(conn.key, conn);
+    if (old) this.replaced(old);
     return old;
   }
 
   /** The socket closed. Leaves the table (and announces it) only if it was still the current one. */
   remove(conn: Connection): void {
     this.all.delete(conn);
-    const envs = this.byKey.get(conn.key);
-    if (envs?.get(conn.env) !== conn) return; // replaced: already accounted for
-    envs.delete(conn.env);
-    if (!envs.size) this.byKey.delete(conn.key);
+    if (!this.table.delete(conn.key, conn)) return; // replaced: already accounted for
     this.left(conn, true);
   }
 
   get(key: string, env: string): Connection | undefined {
-    return this.byKey.get(key)?.get(env);
+    return this.table.get(key, env);
   }
 
   envs(key: string): string[] {
-    const envs = this.byKey.get(key);
-    return envs ? [...envs.keys()] : [];
+    return this.table.list(key).map((conn) => conn.env);
   }
 
   /** Envs of `key` connected here (0 when the key has none). */
   envCount(key: string): number {
-    return this.byKey.get(key)?.size || 0;
+    return this.table.list(key).length;
   }
 
   /** Open sockets. */
@@ -62,7 +56,7 @@ export class ConnectionRegistry implements HubRegistry {
   /** Tokens with at least two envs connected here. */
   pairs(): number {
     let pairs = 0;
-    for (const envs of this.byKey.values()) if (envs.size >= 2) pairs++;
+    for (const [, conns] of this.table.entries()) if (conns.length >= 2) pairs++;
     return pairs;
   }
 
@@ -72,23 +66,19 @@ export class ConnectionRegistry implements HubRegistry {
   }
 
   presence(key: string, env: string, online: boolean): void {
-    const envs = this.byKey.get(key);
-    if (!envs) return;
-    for (const [peerEnv, conn] of envs) if (peerEnv !== env) this.outlet.control(conn, { type: 'presence', env, online });
+    for (const conn of this.table.list(key)) if (conn.env !== env) this.outlet.control(conn, { type: 'presence', env, online });
   }
 
   joined(key: string, env: string, joinNo: number): void {
     const conn = this.get(key, env);
-    if (conn && conn.joinNo && conn.joinNo < joinNo) this.replace(conn);
+    if (conn && conn.joinNo && conn.joinNo < joinNo) {
+      this.table.delete(key, conn);
+      this.replaced(conn);
+    }
   }
 
-  /** A newer connection took this token+env: close the old one, terminally, without a presence flap. */
-  private replace(old: Connection): void {
-    const envs = this.byKey.get(old.key);
-    if (envs?.get(old.env) === old) {
-      envs.delete(old.env);
-      if (!envs.size) this.byKey.delete(old.key);
-    }
+  /** A newer connection took this token+env (the table no longer has `old`): close it, terminally, without a presence flap. */
+  private replaced(old: Connection): void {
     this.outlet.close(old, CLOSE_CODES.replaced, 'replaced by a newer connection');
     this.left(old, false);
   }
