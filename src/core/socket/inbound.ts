@@ -1,0 +1,216 @@
+/**
+ * Everything SocketClient receives: decode (tolerating the old relay's doubly encoded text),
+ * drop replays by `seq` and confirm what arrived, then hand each frame to its part: acks and
+ * delivered notices to the reliable sender, responses and chunks to the callers, requests to the
+ * handlers, messages (deduped by id) and relay-format frames to the app.
+ */
+import { utf8ByteLength } from '../bytes';
+import { Emitter } from '../emitter';
+import { HybridError } from '../errors';
+import { AckFrame, decodeFrame, ErrorFrame, Frame, FrameLimits, isKnownFrame, KnownFrame, MessageFrame } from '../frames';
+import { SocketClientEvents, SocketClientOptions } from './client-types';
+import { Outbound, SocketCounters } from './outbound';
+import { Liveness, readRaw } from './plain';
+import { DedupeWindow } from './reliable';
+import { ReliableSender } from './reliable-sender';
+import { RequestHandlers } from './request-handlers';
+import { PendingRequests } from './requests';
+import { StreamCalls } from './stream-calls';
+import { OneShot } from './timers';
+
+export interface InboundParts {
+  events: Emitter<SocketClientEvents>;
+  subscriptions: Emitter<Record<string, Frame>>;
+  counters: SocketCounters;
+  out: Outbound;
+  reliable: ReliableSender;
+  requests: PendingRequests;
+  streamCalls: StreamCalls;
+  handlers: RequestHandlers;
+  dedupe: DedupeWindow;
+  /** Sends any frame as the app would (queued while not open). */
+  send(frame: Frame): void;
+}
+
+export class Inbound {
+  lastSeq = 0;
+  rtt: number | undefined;
+  heartbeat: Liveness | undefined;
+  /** Relay frames received since `lastSeq` was last confirmed (see `confirmEvery`). */
+  private unconfirmed = 0;
+  /** Confirms lastSeq once per turn of received frames (relays with receipts). */
+  private readonly confirmTimer = new OneShot();
+
+  constructor(
+    private readonly parts: InboundParts,
+    private readonly options: Pick<SocketClientOptions, 'plainHeartbeat'> & { plain: boolean; confirmEvery: number; maxFrameBytes: number },
+    private readonly frameLimits: FrameLimits,
+    private readonly now: () => number,
+  ) {}
+
+  get busy(): boolean {
+    return this.confirmTimer.armed;
+  }
+
+  stopTimers(): void {
+    this.confirmTimer.clear();
+  }
+
+  /** A ping that also confirms every frame up to `lastSeq` (the relay trims its backlog). */
+  confirm(ts?: number): void {
+    this.unconfirmed = 0;
+    this.parts.out.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
+  }
+
+  /** One WebSocket message from the live task. */
+  handle(data: unknown): void {
+    if (this.heartbeat) this.heartbeat.alive();
+    if (this.options.plain) return this.handlePlain(data);
+    const { events } = this.parts;
+    if (typeof data !== 'string') {
+      if (data && typeof data === 'object') events.emit('binary', data as ArrayBuffer);
+      return;
+    }
+    let frame: Frame;
+    try {
+      frame = decodeInbound(data, this.frameLimits);
+    } catch (err) {
+      events.emit('error', HybridError.from(err, 'BAD_REQUEST'));
+      // Not a frame of ours: still handed to whoever listens for what the server sent.
+      const raw = readRaw(data);
+      if (raw) events.emit('raw', raw);
+      return;
+    }
+    const seq = (frame as { seq?: unknown }).seq;
+    if (typeof seq === 'number' && !this.inSequence(seq)) return;
+    this.parts.counters.received++;
+    if (isKnownFrame(frame)) this.handleKnown(frame);
+    else this.deliver(frame, frame.type);
+  }
+
+  /** False for a replay (seq already seen); otherwise records it and confirms it in time. */
+  private inSequence(seq: number): boolean {
+    if (seq <= this.lastSeq) {
+      this.parts.counters.replays++;
+      return false;
+    }
+    this.lastSeq = seq;
+    if (this.parts.reliable.receipts) this.confirmSoon();
+    else if (this.options.confirmEvery > 0 && ++this.unconfirmed >= this.options.confirmEvery) this.confirm();
+    return true;
+  }
+
+  /** One cumulative confirmation after this turn's frames were handed to the app. */
+  private confirmSoon(): void {
+    if (this.confirmTimer.armed) return;
+    this.confirmTimer.set(0, () => {
+      this.unconfirmed = 0;
+      this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
+    });
+  }
+
+  /** Plain mode: the heartbeat reply is swallowed; everything else is a `raw` event. */
+  private handlePlain(data: unknown): void {
+    const heartbeat = this.options.plainHeartbeat;
+    if (heartbeat && heartbeat.reply !== undefined && data === heartbeat.reply) return;
+    const { events } = this.parts;
+    if (typeof data === 'string' && utf8ByteLength(data) > this.options.maxFrameBytes) {
+      events.emit('error', new HybridError('PAYLOAD_TOO_LARGE', `inbound frame is past ${this.options.maxFrameBytes} bytes`));
+      return;
+    }
+    const raw = readRaw(data);
+    if (!raw) return;
+    this.parts.counters.received++;
+    if (typeof raw.data !== 'string') events.emit('binary', raw.data);
+    events.emit('raw', raw);
+  }
+
+  private handleKnown(frame: KnownFrame): void {
+    const { reliable, streamCalls, handlers, events } = this.parts;
+    switch (frame.type) {
+      case 'pong':
+        if (typeof frame.ts === 'number') this.rtt = Math.max(0, this.now() - frame.ts);
+        return;
+      case 'ping':
+        this.parts.out.transmit({ type: 'pong', ts: frame.ts });
+        return;
+      case 'ack':
+        return reliable.onAck(frame);
+      case 'delivered':
+        for (const id of frame.ids) reliable.delivered(id);
+        return;
+      case 'hello':
+        reliable.onHello(frame);
+        return events.emit('hello', frame);
+      case 'presence':
+        streamCalls.presence(frame);
+        handlers.streams.presence(frame);
+        return events.emit('presence', frame);
+      case 'error':
+        return this.handleServerError(frame);
+      case 'request':
+        return handlers.serve(frame);
+      case 'response':
+        if (!streamCalls.response(frame)) this.parts.requests.settle(frame);
+        return;
+      case 'chunk':
+        streamCalls.chunk(frame);
+        return;
+      case 'cancel':
+        return handlers.streams.cancel(frame);
+      case 'message':
+        return this.receiveMessage(frame);
+      default:
+        return; // resume is client → server only
+    }
+  }
+
+  private receiveMessage(frame: MessageFrame): void {
+    if (frame.id !== undefined) {
+      // Old relays: ack every copy (the first ack may be the one that got lost). Relays with
+      // receipts: the confirmation of lastSeq after this turn says it (confirmSoon).
+      if (!this.parts.reliable.receipts) {
+        const ack: AckFrame = { type: 'ack', id: frame.id };
+        if (frame.from !== undefined) ack.to = frame.from;
+        this.parts.send(ack);
+      }
+      if (this.parts.dedupe.check(frame.id)) {
+        this.parts.counters.duplicates++;
+        return;
+      }
+    }
+    this.parts.events.emit('message', frame);
+    if (frame.event !== undefined) this.deliver(frame, frame.event);
+    else this.parts.events.emit('frame', frame);
+  }
+
+  private deliver(frame: Frame, name: string): void {
+    this.parts.events.emit('frame', frame);
+    this.parts.subscriptions.emit(name, frame);
+  }
+
+  private handleServerError(frame: ErrorFrame): void {
+    if (frame.id !== undefined) {
+      const error = new HybridError(frame.code, frame.message);
+      this.parts.requests.reject(frame.id, error);
+      this.parts.streamCalls.fail(frame.id, error);
+      this.parts.reliable.failed(frame, error);
+    }
+    this.parts.events.emit('server-error', frame);
+  }
+}
+
+/** decodeFrame, tolerating the doubly JSON-encoded text some relays send (the old express-ws relay forwarded JSON.stringify(text), and its clients parsed twice). */
+function decodeInbound(text: string, limits: FrameLimits): Frame {
+  const first = text.charAt(0);
+  if (first === '"') {
+    let inner: unknown;
+    try {
+      inner = JSON.parse(text);
+    } catch {
+      inner = undefined;
+    }
+    if (typeof inner === 'string') return decodeFrame(inner, limits);
+  }
+  return decodeFrame(text, limits);
+}
