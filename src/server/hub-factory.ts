@@ -1,5 +1,6 @@
 /** The two hubs shipped with the relay, and the default choice between them. */
-import type { HubContext, HubFactory, Hub } from './hub';
+import type { Hub } from './hub';
+import type { HubContext, HubFactory } from './options';
 import { MemoryHub } from './memory-hub';
 import { RedisHub } from './redis-hub';
 

@@ -4,15 +4,12 @@
  * in-memory hot path stays synchronous (no promise per frame).
  *
  * A hub talks to the connections of this instance through the `HubRegistry` it is given (never back
- * into the relay), and is created by a `HubFactory`: adding a hub is one new file exporting a factory,
- * passed as the relay's `hub` option.
+ * into the relay), and is created by a `HubFactory` (options.ts, the type of the relay's `hub`
+ * option): adding a hub is one new file exporting a factory, passed as that option.
  */
 import { HybridError } from '../core/errors';
 import { pairedEnv as rolePair } from '../core/protocol/envs';
 import type { Connection } from './connection';
-import type { RelayMetrics } from './metrics';
-import type { RelayLogger, RelayOptions } from './options';
-import type { Receipts } from './receipts';
 
 /** A forwarded frame as stored in a backlog: its seq and its final JSON text. */
 export type Stamped = [seq: number, text: string];
@@ -59,20 +56,6 @@ export interface Hub {
   sweep(now: number): void;
   close(): Promise<void>;
 }
-
-/** Everything a hub is built from. */
-export interface HubContext {
-  registry: HubRegistry;
-  options: RelayOptions;
-  /** Drops are counted here (`metrics.drops`). */
-  metrics: RelayMetrics;
-  /** Confirmations and losses of reliable frames go here. */
-  receipts: Receipts;
-  log: RelayLogger;
-}
-
-/** Builds the hub of a relay (the `hub` option; default: Redis when `redisUrl` is set, else memory). */
-export type HubFactory = (context: HubContext) => Hub;
 
 /**
  * The env a pair member always talks to, even before that env ever connected (src/core/protocol/envs.ts,

@@ -4,8 +4,10 @@
  */
 import type { IncomingMessage, Server } from 'http';
 import { LIMITS } from '../core/limits';
+import type { Hub, HubRegistry } from './hub';
+import type { RelayMetrics } from './metrics';
 import type { MetricsRegistry } from './prometheus';
-import type { HubFactory } from './hub';
+import type { Receipts } from './receipts';
 
 export interface VerifyContext {
   token: string;
@@ -89,6 +91,20 @@ export interface RelayOptions {
   allowOpenPublic: boolean;
   logger: RelayLogger | false;
 }
+
+/** Everything a hub is built from (what the `hub` option's factory is given). */
+export interface HubContext {
+  registry: HubRegistry;
+  options: RelayOptions;
+  /** Drops are counted here (`metrics.drops`). */
+  metrics: RelayMetrics;
+  /** Confirmations and losses of reliable frames go here. */
+  receipts: Receipts;
+  log: RelayLogger;
+}
+
+/** Builds the hub of a relay (the `hub` option; default: Redis when `redisUrl` is set, else memory). */
+export type HubFactory = (context: HubContext) => Hub;
 
 type Kind = 'string' | 'number' | 'list' | 'boolean';
 export interface OptionSpec {
