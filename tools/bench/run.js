@@ -22,6 +22,7 @@ const SUITES = {
   reconnect: () => require('./suites/reconnect'),
   decoders: () => require('./suites/decoders'),
   socketio: () => require('./suites/socketio'),
+  fault: () => require('./suites/fault'),
 };
 
 function parseArgs(argv) {
