@@ -1,41 +1,19 @@
 /**
  * The panel's whole conversation, outside setData: messages in fixed-size chunks (the unit the
- * view renders and pages), an id index, and what changed since the last render.
+ * view renders and pages), an id index, and what changed since the last render (store-changes.ts).
+ * A message's row and content model are built in message-entry.ts.
  */
-import { getMarkdownFactory, PartsModel, TextParts } from './parts';
-import { formatTime, startsTimeGroup } from './time';
-import { PanelMessage, MessagePatch, MessageView, Side, ViewField } from './types';
+import { Entry, makeEntry, showModel, ViewOptions, viewOf } from './message-entry';
+import { TextParts } from './parts';
+import { ChangeTracker, StoreChanges } from './store-changes';
+import { MessagePatch, PanelMessage } from './types';
 
-export interface ViewOptions {
-  /** The role drawn on the right. */
-  self: string;
-  locale: string;
-  /** Gap (ms) after which a new time line is shown. */
-  timeGapMs: number;
-}
-
-export interface Entry {
-  msg: PanelMessage;
-  view: MessageView;
-  /** A streaming text or a Markdown message: its content is rendered from `view.parts`. */
-  model?: PartsModel;
-}
-
-/** What changed since the last render. `parts`: per message id, the first part the view lacks. */
-export interface StoreChanges {
-  chunks: Record<string, true>;
-  fields: Record<string, Partial<Record<ViewField, true>>>;
-  parts: Record<string, number>;
-}
+export type { Entry, ViewOptions } from './message-entry';
+export type { StoreChanges } from './store-changes';
 
 export interface Chunk {
   key: string;
   entries: Entry[];
-}
-
-function sideOf(role: string, self: string): Side {
-  if (role === self) return 'self';
-  return role === 'system' ? 'system' : 'other';
 }
 
 export class ChatStore {
@@ -44,12 +22,7 @@ export class ChatStore {
   private byId: Record<string, Chunk> = Object.create(null);
   private count = 0;
   private nextKey = 0;
-  /** Chunks whose rendered copy must be replaced as a whole (a removal shifted their rows). */
-  private dirtyChunks: Record<string, true> = Object.create(null);
-  /** Rendered fields that changed, per message id. */
-  private dirtyFields: Record<string, Partial<Record<ViewField, true>>> = Object.create(null);
-  /** Entries whose content model changed (streamed text, a status that ends a stream). */
-  private dirtyModels: Record<string, Entry> = Object.create(null);
+  private readonly changes = new ChangeTracker();
 
   constructor(
     private readonly chunkSize: number,
@@ -98,7 +71,7 @@ export class ChatStore {
         tail = this.newChunk();
         this.chunks.push(tail);
       }
-      const entry = this.makeEntry(msg, prev && prev.msg.time);
+      const entry = makeEntry(msg, prev && prev.msg.time, this.opts);
       tail.entries.push(entry);
       this.byId[msg.id] = tail;
       prev = entry;
@@ -114,7 +87,7 @@ export class ChatStore {
     for (let i = 0; i < msgs.length; i += this.chunkSize) {
       const chunk = this.newChunk();
       for (const msg of msgs.slice(i, i + this.chunkSize)) {
-        chunk.entries.push(this.makeEntry(msg, prevTime));
+        chunk.entries.push(makeEntry(msg, prevTime, this.opts));
         this.byId[msg.id] = chunk;
         prevTime = msg.time;
       }
@@ -133,16 +106,16 @@ export class ChatStore {
       entry.msg.content = patch.content;
       if (entry.model) {
         entry.model.reset(String(patch.content));
-        this.dirtyModels[id] = entry;
+        this.changes.model(entry);
       } else {
         entry.view.content = patch.content;
-        this.markField(id, 'content');
+        this.changes.field(id, 'content');
       }
     }
     if (patch.status !== undefined && patch.status !== entry.msg.status) {
       const wasStreaming = entry.msg.status === 'streaming';
       entry.msg.status = entry.view.status = patch.status;
-      this.markField(id, 'status');
+      this.changes.field(id, 'status');
       if (patch.status === 'streaming') this.startStream(entry);
       else if (wasStreaming) this.endStream(entry);
     }
@@ -155,7 +128,7 @@ export class ChatStore {
     entry.msg.content = String(entry.msg.content) + text;
     if (!entry.model) this.startStream(entry); // cannot happen for a streaming message; kept safe
     else entry.model.append(text);
-    this.dirtyModels[id] = entry;
+    this.changes.model(entry);
   }
 
   remove(id: string): PanelMessage | undefined {
@@ -163,10 +136,9 @@ export class ChatStore {
     if (!at) return undefined;
     const [entry] = at.chunk.entries.splice(at.index, 1);
     delete this.byId[id];
-    delete this.dirtyFields[id];
-    delete this.dirtyModels[id];
+    this.changes.forget(id);
     this.count--;
-    this.dirtyChunks[at.chunk.key] = true;
+    this.changes.chunk(at.chunk.key);
     this.refreshTimeAfter(this.chunks.indexOf(at.chunk), at.index);
     return entry.msg;
   }
@@ -175,9 +147,7 @@ export class ChatStore {
     this.chunks.length = 0;
     this.byId = Object.create(null);
     this.count = 0;
-    this.dirtyChunks = Object.create(null);
-    this.dirtyFields = Object.create(null);
-    this.dirtyModels = Object.create(null);
+    this.changes.clear();
   }
 
   /** New role/locale/gap: every view is rebuilt and every chunk re-rendered (rare, user-initiated). */
@@ -186,30 +156,17 @@ export class ChatStore {
     let prevTime: number | undefined;
     for (const chunk of this.chunks) {
       chunk.entries.forEach((e) => {
-        e.view = this.viewOf(e.msg, prevTime);
-        if (e.model) this.showModel(e);
+        e.view = viewOf(e.msg, prevTime, this.opts);
+        if (e.model) showModel(e);
         prevTime = e.msg.time;
       });
-      this.dirtyChunks[chunk.key] = true;
+      this.changes.chunk(chunk.key);
     }
   }
 
   /** Hands the pending changes to the renderer and forgets them. */
   takeChanges(): StoreChanges {
-    const parts: Record<string, number> = Object.create(null);
-    for (const id of Object.keys(this.dirtyModels)) {
-      const entry = this.dirtyModels[id];
-      const change = entry.model && entry.model.take();
-      if (!change || !entry.model) continue;
-      entry.view.parts = entry.model.parts; // a fold or a reset replaces the array
-      if (change.whole) this.markField(id, 'parts');
-      else parts[id] = change.from;
-    }
-    const changes = { chunks: this.dirtyChunks, fields: this.dirtyFields, parts };
-    this.dirtyChunks = Object.create(null);
-    this.dirtyFields = Object.create(null);
-    this.dirtyModels = Object.create(null);
-    return changes;
+    return this.changes.take();
   }
 
   private entry(id: string): Entry | undefined {
@@ -217,32 +174,12 @@ export class ChatStore {
     return at && at.chunk.entries[at.index];
   }
 
-  private makeEntry(msg: PanelMessage, prevTime: number | undefined): Entry {
-    const entry: Entry = { msg, view: this.viewOf(msg, prevTime) };
-    const markdown = msg.type === 'markdown' ? getMarkdownFactory() : undefined;
-    if (markdown) {
-      entry.model = markdown(String(msg.content));
-      if (msg.status !== 'streaming') entry.model.finish();
-    } else if (msg.status === 'streaming' && typeof msg.content === 'string') entry.model = new TextParts(msg.content);
-    if (entry.model) {
-      entry.model.take(); // a new row is sent whole
-      this.showModel(entry);
-    }
-    return entry;
-  }
-
-  /** The view of a modelled message: its parts, not its content (sent once, not twice). */
-  private showModel(entry: Entry): void {
-    entry.view.content = '';
-    entry.view.parts = entry.model!.parts;
-  }
-
   private startStream(entry: Entry): void {
     if (entry.model || typeof entry.msg.content !== 'string') return;
     entry.model = new TextParts(entry.msg.content);
-    this.showModel(entry);
-    this.markField(entry.msg.id, 'content');
-    this.dirtyModels[entry.msg.id] = entry;
+    showModel(entry);
+    this.changes.field(entry.msg.id, 'content');
+    this.changes.model(entry);
   }
 
   /** A stream ended: Markdown commits its last block; a text folds its parts back into one content. */
@@ -251,34 +188,19 @@ export class ChatStore {
     const id = entry.msg.id;
     if (!(entry.model instanceof TextParts)) {
       entry.model.finish();
-      this.dirtyModels[id] = entry;
+      this.changes.model(entry);
       return;
     }
     entry.model = undefined;
     entry.view.content = entry.msg.content;
     delete entry.view.parts;
-    delete this.dirtyModels[id];
-    this.markField(id, 'content');
-    this.markField(id, 'parts');
+    this.changes.dropModel(id);
+    this.changes.field(id, 'content');
+    this.changes.field(id, 'parts');
   }
 
   private newChunk(): Chunk {
     return { key: 'c' + this.nextKey++, entries: [] };
-  }
-
-  private viewOf(msg: PanelMessage, prevTime: number | undefined): MessageView {
-    const view: MessageView = { id: msg.id, side: sideOf(msg.role, this.opts.self), type: msg.type || 'text', content: msg.content };
-    if (msg.status) view.status = msg.status;
-    if (msg.avatar) view.avatar = msg.avatar;
-    if (msg.name) view.name = msg.name;
-    if (msg.time !== undefined && startsTimeGroup(prevTime, msg.time, this.opts.timeGapMs)) {
-      view.timeText = formatTime(msg.time, this.opts.locale);
-    }
-    return view;
-  }
-
-  private markField(id: string, field: ViewField): void {
-    (this.dirtyFields[id] || (this.dirtyFields[id] = {}))[field] = true;
   }
 
   /** The entry just before row `index` of chunk `chunkIndex` (skipping emptied chunks). */
@@ -297,11 +219,11 @@ export class ChatStore {
       const entry = this.chunks[c].entries[index];
       if (!entry) continue;
       const prev = this.entryBefore(c, index);
-      const fresh = this.viewOf(entry.msg, prev && prev.msg.time).timeText;
+      const fresh = viewOf(entry.msg, prev && prev.msg.time, this.opts).timeText;
       if (fresh !== entry.view.timeText) {
         if (fresh) entry.view.timeText = fresh;
         else delete entry.view.timeText;
-        this.markField(entry.msg.id, 'timeText');
+        this.changes.field(entry.msg.id, 'timeText');
       }
       return;
     }
