@@ -65,7 +65,7 @@ describe('setData bytes per append stay constant, about the size of the message'
     console.log(`append bytes at 10,000 messages: message ${messageBytes} B, setData min ${Math.min(...largeBytes)} B, max ${Math.max(...largeBytes)} B; first render ${initialLoad} B`);
   });
 
-  test('the whole-list approach of the chat post would send the whole conversation each time', () => {
+  test('the whole-list approach of the old chat page would send the whole conversation each time', () => {
     // the baseline the component replaces: setData({ list }) with 10,000 messages
     const list = conversation(10000, 'b');
     expect(bytesOf({ list })).toBeGreaterThan(AUDIT_BUDGET * 4);

@@ -54,7 +54,7 @@ export function mount(props: Record<string, unknown> = {}): Mounted {
 }
 
 let seq = 0;
-/** A text message like the chat post's, with a unique id. */
+/** A text message like the old chat page's, with a unique id. */
 export function msg(overrides: Partial<ChatMessage> = {}): ChatMessage {
   seq += 1;
   return { id: 'm' + seq, role: 'server', content: '你好，这是第 ' + seq + ' 条消息', ...overrides };

@@ -1,8 +1,8 @@
 /**
  * @jest-environment-options {"customExportConditions": ["node", "require", "default"]}
  *
- * socket-manager in plain mode + chat-panel against the chat server of the wx.connectSocket chat
- * post, unchanged (test/fixtures/legacy/chat-echo-server.js, a child process so it can be SIGKILLed):
+ * socket-manager in plain mode + chat-panel against the chat server of the old wx.connectSocket chat
+ * page, unchanged (test/fixtures/legacy/chat-echo-server.js, a child process so it can be SIGKILLed):
  * the BUILT behavior, panel and socket-link; wx.connectSocket backed by the real `ws` client.
  */
 import * as path from 'path';

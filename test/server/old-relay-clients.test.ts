@@ -1,6 +1,6 @@
 /**
- * Clients written for the relay of the container-platform post, unchanged, against our relay; and
- * our clients against that old relay. Both old sides are fixtures reproduced from the post
+ * Clients written for the old express-ws relay (container platform), unchanged, against our relay; and
+ * our clients against that old relay. Both old sides are fixtures reproduced from their published code
  * (test/fixtures/legacy/old-relay.ts, old-relay-clients.ts); our relay is the BUILT one
  * (in process, or `hybrid-kit serve` as a child process where it is SIGKILLed).
  */

@@ -5,7 +5,7 @@ export type MessageStatus = 'sending' | 'sent' | 'failed' | 'streaming';
 export const MESSAGE_STATUSES: readonly MessageStatus[] = ['sending', 'sent', 'failed', 'streaming'];
 
 /**
- * What callers hand to the panel (the chat post's `{ id, role, content }`, plus optional fields).
+ * What callers hand to the panel (the old chat page's `{ id, role, content }`, plus optional fields).
  * The panel keeps it as a PanelMessage: `id` as a string, `time` in milliseconds.
  */
 export interface ChatMessage {

@@ -1,8 +1,9 @@
 /**
  * Server process (forked by the runner with --expose-gc): runs one server at a time, bound to
- * 127.0.0.1, and reports its memory. Kinds: `minimal` (baselines/minimal-forwarder), `seed002`
- * (baselines/express-ws-relay), `echo` (baselines/echo-server), `socketio` (baselines/socketio-server),
- * `ours` (our relay server). `cpu` reports process.cpuUsage() (the suites take differences).
+ * 127.0.0.1, and reports its memory. Kinds: `minimal` (baselines/minimal-forwarder),
+ * `express-ws-relay` (baselines/express-ws-relay: the old relay's design), `echo`
+ * (baselines/echo-server), `socketio` (baselines/socketio-server), `ours` (our relay server).
+ * `cpu` reports process.cpuUsage() (the suites take differences).
  */
 const { serve } = require('../lib/worker');
 const { startMinimalForwarder, closeWss } = require('../baselines/minimal-forwarder');
@@ -13,7 +14,7 @@ const ours = require('../adapters/ours');
 
 const kinds = {
   minimal: startMinimalForwarder,
-  seed002: startExpressWsRelay,
+  'express-ws-relay': startExpressWsRelay,
   echo: async (options) => {
     const server = await startEchoServer(options);
     return { port: server.port, close: () => closeWss(server.wss) };

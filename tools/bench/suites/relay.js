@@ -17,7 +17,7 @@ const { sleep } = require('../lib/worker');
 const FULL = { pairs: 1000, window: 4, durationMs: 3000, warmupMs: 1000, steadyMs: 3000, rounds: 3, idle: 5000 };
 const QUICK = { pairs: 1000, window: 4, durationMs: 1500, warmupMs: 500, steadyMs: 1500, rounds: 1, idle: 1000 };
 
-const SERVERS = { minimal: 'minimal ws forwarder', seed002: 'seeds/002 design (express-ws)', ours: 'our relay' };
+const SERVERS = { minimal: 'minimal ws forwarder', 'express-ws-relay': 'old express-ws relay design', ours: 'our relay' };
 const KINDS = Object.keys(SERVERS);
 
 /** One server process and one load generator with its pairs open, per kind. */
@@ -78,14 +78,14 @@ async function run({ quick, log }) {
   const figures = [];
   const pairsText = `${p.pairs.toLocaleString('en-US')} pairs`;
 
-  const { rate, minimal, seed002: seed, ours } = await isolated((spawn) => measureForwarding(spawn, p, log));
+  const { rate, minimal, 'express-ws-relay': oldRelay, ours } = await isolated((spawn) => measureForwarding(spawn, p, log));
 
-  figures.push({ figure: `relay (reference): seeds/002 design msg/s vs minimal, ${pairsText}`, ours: seed.perSecond, baseline: minimal.perSecond, unit: 'msg/s', goal: goals.info('reference') });
+  figures.push({ figure: `relay (reference): old express-ws relay msg/s vs minimal, ${pairsText}`, ours: oldRelay.perSecond, baseline: minimal.perSecond, unit: 'msg/s', goal: goals.info('reference') });
   const throughputGoal = goals.ratioAtLeast(0.8, 'minimal forwarder');
-  const aheadGoal = goals.ratioAtLeast(1, 'seeds/002');
+  const aheadGoal = goals.ratioAtLeast(1, 'old express-ws relay');
   const p99Goal = goals.below(10, ' ms');
   figures.push({ figure: `relay: forwarded msg/s vs minimal, ${pairsText}`, ours: ours.perSecond, baseline: minimal.perSecond, unit: 'msg/s', goal: throughputGoal });
-  figures.push({ figure: `relay: forwarded msg/s vs seeds/002, ${pairsText}`, ours: ours.perSecond, baseline: seed.perSecond, unit: 'msg/s', goal: aheadGoal });
+  figures.push({ figure: `relay: forwarded msg/s vs old express-ws relay, ${pairsText}`, ours: ours.perSecond, baseline: oldRelay.perSecond, unit: 'msg/s', goal: aheadGoal });
   figures.push({ figure: `relay: p50 latency at ${rate} msg/s`, ours: ours.steady.latency.p50, baseline: minimal.steady.latency.p50, unit: 'ms', goal: goals.info('vs minimal') });
   figures.push({ figure: `relay: p99 latency at ${rate} msg/s`, ours: ours.steady.latency.p99, baseline: minimal.steady.latency.p99, unit: 'ms', goal: p99Goal, note: `${ours.steady.received}/${ours.steady.sent} delivered` });
   figures.push({ figure: `relay (reference): minimal forwarder p99 at ${rate} msg/s`, ours: minimal.steady.latency.p99, baseline: null, unit: 'ms', goal: goals.info('reference'), note: `${minimal.steady.received}/${minimal.steady.sent} delivered` });

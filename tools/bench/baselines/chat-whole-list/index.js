@@ -11,7 +11,7 @@ Component({
     load(list) {
       this.setData({ list: list.slice(), lastId: list.length ? `item_${list[list.length - 1].id}` : '' });
     },
-    /** The post's updateMessageList: push, then setData of the whole list and the anchor. */
+    /** The old page's updateMessageList: push, then setData of the whole list and the anchor. */
     append(message) {
       const list = this.data.list;
       list.push(message);

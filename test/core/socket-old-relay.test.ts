@@ -9,7 +9,7 @@ import { createWsWx, waitFor } from '../helpers/ws-wx';
 import { startOldRelay } from '../fixtures/legacy/old-relay';
 import { FAST } from './socket-fixture';
 
-test('legacyRelay: {type, data} frames and reliable messages between two clients through a 002-style relay', async () => {
+test('legacyRelay: {type, data} frames and reliable messages between two clients through a relay like the old express-ws one', async () => {
   const relay = await startOldRelay();
   const wx = createWsWx();
   const make = (env: string) =>
