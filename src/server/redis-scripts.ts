@@ -13,12 +13,19 @@
 
 import { IDS_PER_NOTICE } from './receipts';
 
-/** Lua helper: origin and frame of a backlog member. */
+/**
+ * Lua helpers: origin and frame of a backlog member; parseOrigin reads only the head (sender env
+ * and id), without copying the frame text (confirmations and trims need no more).
+ */
 const PARSE_MEMBER = `
 local function parseMember(m)
   local ms, from, len, rest = string.match(m, '^(%d+)|([^|]*)|(%d+)|(.*)$')
   len = tonumber(len)
   return tonumber(ms), from, string.sub(rest, 1, len), string.sub(rest, len + 1)
+end
+local function parseOrigin(m)
+  local from, len, at = string.match(m, '^%d+|([^|]*)|(%d+)|()')
+  return from, string.sub(m, at, at + tonumber(len) - 1)
 end
 `;
 
@@ -27,38 +34,63 @@ end
  * ARGV = prefix, now, maxItems, ttl, maxEnvs, seqBase, then per frame: key, from, to ('' = the
  * other envs), tail, paired env ('' = none), message id ('' = none). Returns { counts, lost }:
  * per frame the number of targets (-1 when `to` would exceed the env limit), and per frame the
- * backlog limit pushed out, flat: target key, target env, sender env, id. Backlog trims and expiries run once per
- * key touched; the frames for one channel go out in one PUBLISH, records separated by \x1e (never
- * found in JSON text).
+ * backlog limit pushed out, flat: target key, target env, sender env, id. Per key and per target
+ * the work is done once per call, not once per frame: the env set is read once, each seq counter
+ * is read once and written back once (with its TTL), each backlog gets one ZADD with all of its
+ * frames, one trim and one expiry; the frames for one channel go out in one PUBLISH, records
+ * separated by \x1e (never found in JSON text).
  */
 export const FORWARD = PARSE_MEMBER + `
 local p, now, maxItems, ttl, maxEnvs, seqBase = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local counts, backlogs, envSets, outbox, channels, lost = {}, {}, {}, {}, {}, {}
+local counts, lost, envSets, envKeys, targetsOf, outbox, channels = {}, {}, {}, {}, {}, {}, {}
+local function envsOf(envsKey)
+  local e = envSets[envsKey]
+  if not e then
+    e = { list = redis.call('SMEMBERS', envsKey), has = {}, touched = false }
+    for _, env in ipairs(e.list) do e.has[env] = true end
+    envSets[envsKey] = e
+    envKeys[#envKeys + 1] = envsKey
+  end
+  return e
+end
+local function target(key, env, e, envsKey)
+  local bk = p .. 'b:' .. key .. ':' .. env
+  local t = targetsOf[bk]
+  if not t then
+    local sk = p .. 's:' .. key .. ':' .. env
+    t = { bk = bk, sk = sk, key = key, env = env, seq = tonumber(redis.call('GET', sk) or seqBase), zadd = {} }
+    targetsOf[bk] = t
+    targetsOf[#targetsOf + 1] = t
+    if not e.has[env] then
+      e.has[env] = true
+      e.list[#e.list + 1] = env
+      redis.call('SADD', envsKey, env)
+    end
+  end
+  return t
+end
 for i = 7, #ARGV, 6 do
   local key, from, to, tail, paired, id = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5]
   local envsKey = p .. 'e:' .. key
+  local e = envsOf(envsKey)
   local targets, count = {}, nil
   if to ~= '' then
-    if redis.call('SISMEMBER', envsKey, to) == 0 and redis.call('SCARD', envsKey) >= maxEnvs then count = -1
+    if not e.has[to] and #e.list >= maxEnvs then count = -1
     else targets[1] = to end
   else
-    for _, e in ipairs(redis.call('SMEMBERS', envsKey)) do
-      if e ~= from then targets[#targets + 1] = e end
+    for _, env in ipairs(e.list) do
+      if env ~= from then targets[#targets + 1] = env end
     end
-    if paired ~= '' and redis.call('SISMEMBER', envsKey, paired) == 0 then targets[#targets + 1] = paired end
+    if paired ~= '' and not e.has[paired] then targets[#targets + 1] = paired end
   end
   local ch = p .. 'c:' .. key
   for _, env in ipairs(targets) do
-    local sk = p .. 's:' .. key .. ':' .. env
-    redis.call('SET', sk, seqBase, 'NX')
-    local seq = string.format('%d', redis.call('INCR', sk))
+    local t = target(key, env, e, envsKey)
+    t.seq = t.seq + 1
+    local seq = string.format('%d', t.seq)
     local text = '{"seq":' .. seq .. ',' .. tail
-    local bk = p .. 'b:' .. key .. ':' .. env
-    redis.call('ZADD', bk, seq, now .. '|' .. from .. '|' .. #id .. '|' .. id .. text)
-    if not backlogs[bk] then
-      backlogs[bk] = { sk, key, env }
-      redis.call('SADD', envsKey, env)
-    end
+    t.zadd[#t.zadd + 1] = seq
+    t.zadd[#t.zadd + 1] = now .. '|' .. from .. '|' .. #id .. '|' .. id .. text
     if not outbox[ch] then
       outbox[ch] = {}
       channels[#channels + 1] = ch
@@ -66,24 +98,27 @@ for i = 7, #ARGV, 6 do
     local box = outbox[ch]
     box[#box + 1] = 'f' .. env .. '\\n' .. seq .. '\\n' .. text
   end
-  if #targets > 0 then envSets[envsKey] = true end
+  if #targets > 0 then e.touched = true end
   counts[#counts + 1] = count or #targets
 end
-for bk, info in pairs(backlogs) do
-  if redis.call('ZCARD', bk) > maxItems then
-    for _, m in ipairs(redis.call('ZRANGE', bk, 0, -(maxItems + 1))) do
-      local _, from, id = parseMember(m)
-      lost[#lost + 1] = info[2]
-      lost[#lost + 1] = info[3]
+for _, t in ipairs(targetsOf) do
+  redis.call('SET', t.sk, string.format('%d', t.seq), 'PX', ttl)
+  redis.call('ZADD', t.bk, unpack(t.zadd))
+  if redis.call('ZCARD', t.bk) > maxItems then
+    for _, m in ipairs(redis.call('ZRANGE', t.bk, 0, -(maxItems + 1))) do
+      local from, id = parseOrigin(m)
+      lost[#lost + 1] = t.key
+      lost[#lost + 1] = t.env
       lost[#lost + 1] = from
       lost[#lost + 1] = id
     end
-    redis.call('ZREMRANGEBYRANK', bk, 0, -(maxItems + 1))
+    redis.call('ZREMRANGEBYRANK', t.bk, 0, -(maxItems + 1))
   end
-  redis.call('PEXPIRE', bk, ttl)
-  redis.call('PEXPIRE', info[1], ttl)
+  redis.call('PEXPIRE', t.bk, ttl)
 end
-for envsKey in pairs(envSets) do redis.call('PEXPIRE', envsKey, ttl) end
+for _, envsKey in ipairs(envKeys) do
+  if envSets[envsKey].touched then redis.call('PEXPIRE', envsKey, ttl) end
+end
 for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[ch], '\\30')) end
 return { counts, lost }
 `;
@@ -99,7 +134,7 @@ local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase)
   local bk = p .. 'b:' .. key .. ':' .. env
   local bySender, senders, confirmed = {}, {}, 0
   for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', upTo)) do
-    local _, from, id = parseMember(m)
+    local from, id = parseOrigin(m)
     if id ~= '' then
       if not bySender[from] then
         bySender[from] = {}
@@ -134,9 +169,16 @@ local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase)
 end
 `;
 
-/** Confirms key+env up to lastSeq. ARGV: prefix, key, env, lastSeq, now, ttl, seqBase. Returns the count confirmed. */
+/**
+ * Confirms every key+env of one turn up to its lastSeq. ARGV: prefix, now, ttl, seqBase, then per
+ * confirmation: key, env, lastSeq. Returns the count of reliable messages confirmed.
+ */
 export const CONFIRM = CONFIRM_UP_TO + `
-return confirmUpTo(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7])
+local p, now, ttl, seqBase, confirmed = ARGV[1], ARGV[2], ARGV[3], ARGV[4], 0
+for i = 5, #ARGV, 3 do
+  confirmed = confirmed + confirmUpTo(p, ARGV[i], ARGV[i + 1], ARGV[i + 2], now, ttl, seqBase)
+end
+return confirmed
 `;
 
 export const JOIN = `

@@ -241,4 +241,53 @@ describe('Redis hub batching', () => {
     for (let i = 1; i < frames; i++) expect(delivered[i].seq).toBe(delivered[i - 1].seq + 1);
     expect(new Set(delivered.map((d) => d.env))).toEqual(new Set(['miniapp']));
   });
+
+  test('the confirmations of one turn go out in one CONFIRM call: the highest lastSeq per key+env, one delivered notice per sender', async () => {
+    const delivered: Array<{ key: string; env: string; seq: number; text: string }> = [];
+    const counted: number[] = [];
+    const registry = {
+      deliver: (key: string, env: string, seq: number, text: string) => void delivered.push({ key, env, seq, text }),
+      presence() {},
+      joined() {},
+      get: () => undefined,
+      envs: () => ['miniapp'],
+    };
+    const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: onRedis.prefix(), backlogItems: 5000 });
+    const hub = new RedisHub(registry, options, { counted: (n: number) => void counted.push(n), lost() {} }, { info() {}, warn() {}, error() {} });
+    await hub.start();
+    try {
+      for (const key of ['c1', 'c2']) {
+        const receiver = { key, env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
+        await new Promise<string[]>((resolve) => hub.join(receiver, false, resolve));
+      }
+      const sent = (key: string, n: number) =>
+        new Promise<void>((resolve) => hub.forward(key, 'h5', 'miniapp', `"from":"h5","type":"message","id":"${key}-${n}","data":${n}}`, () => resolve(), `${key}-${n}`));
+      await Promise.all([0, 1, 2, 3].flatMap((n) => [sent('c1', n), sent('c2', n)]));
+      await waitUntil(() => delivered.length === 8);
+      const seqs = (key: string) => delivered.filter((d) => d.key === key).map((d) => d.seq);
+      const before = await commandCalls(own.url);
+      // One turn: c1 confirmed three times (its third frame is the highest), c2 once (all four).
+      hub.confirm('c1', 'miniapp', seqs('c1')[0]);
+      hub.confirm('c1', 'miniapp', seqs('c1')[2]);
+      hub.confirm('c1', 'miniapp', seqs('c1')[1]);
+      hub.confirm('c2', 'miniapp', seqs('c2')[3]);
+      await waitUntil(() => delivered.length === 10);
+      const after = await commandCalls(own.url);
+      expect((after.evalsha || 0) - (before.evalsha || 0)).toBe(1);
+      const notices = delivered.slice(8).map((d) => ({ key: d.key, env: d.env, frame: JSON.parse(d.text) }));
+      expect(notices).toEqual([
+        { key: 'c1', env: 'h5', frame: expect.objectContaining({ from: 'miniapp', type: 'delivered', ids: ['c1-0', 'c1-1', 'c1-2'] }) },
+        { key: 'c2', env: 'h5', frame: expect.objectContaining({ from: 'miniapp', type: 'delivered', ids: ['c2-0', 'c2-1', 'c2-2', 'c2-3'] }) },
+      ]);
+      await waitUntil(() => counted.reduce((a, b) => a + b, 0) === 7);
+    } finally {
+      await hub.close();
+    }
+  });
+
+  async function waitUntil(done: () => boolean): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(done()).toBe(true);
+  }
 });
