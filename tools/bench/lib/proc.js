@@ -37,38 +37,61 @@ function track(child) {
   return child;
 }
 
-/**
- * Forks `file` and returns { request(cmd, params, timeoutMs), stop(), pid }. A request resolves
- * with the child's answer, or rejects on the child's error, its exit or the timeout.
- */
-function forkWorker(file, { execArgv = [], timeoutMs = 60_000, env = {}, quiet = false } = {}) {
-  // quiet: the child's own console output is dropped (errors still come back with the answers).
+/** The child process of a worker, tracked for killAll; `quiet` drops its own console output. */
+function forkChild(file, { execArgv = [], env = {}, quiet = false }) {
   const out = quiet ? 'ignore' : 'inherit';
-  const child = fork(file, [], {
-    execArgv,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', out, out, 'ipc'],
-  });
+  const child = fork(file, [], { execArgv, env: { ...process.env, ...env }, stdio: ['ignore', out, out, 'ipc'] });
   children.add(child);
-  const pending = new Map();
-  let nextId = 0;
+  return child;
+}
 
-  child.on('message', (msg) => {
-    const waiter = pending.get(msg && msg.rid);
+/** Requests waiting for their answer, by request id. */
+class PendingRequests {
+  constructor() {
+    this.waiters = new Map();
+  }
+
+  add(rid, resolve, reject, timer) {
+    this.waiters.set(rid, { resolve, reject, timer });
+  }
+
+  drop(rid) {
+    this.waiters.delete(rid);
+  }
+
+  /** The child answered { rid, result | error }. */
+  answer(msg) {
+    const waiter = this.waiters.get(msg && msg.rid);
     if (!waiter) return;
-    pending.delete(msg.rid);
+    this.waiters.delete(msg.rid);
     clearTimeout(waiter.timer);
     if (msg.error) waiter.reject(childError(msg));
     else waiter.resolve(msg.result);
-  });
+  }
+
+  /** The child is gone: every waiting request fails with `err`. */
+  failAll(err) {
+    for (const waiter of this.waiters.values()) {
+      clearTimeout(waiter.timer);
+      waiter.reject(err);
+    }
+    this.waiters.clear();
+  }
+}
+
+/**
+ * Forks `file` and returns { request(cmd, params, timeoutMs), stop(), kill(), pid }. A request
+ * resolves with the child's answer, or rejects on the child's error, its exit or the timeout.
+ */
+function forkWorker(file, { timeoutMs = 60_000, ...options } = {}) {
+  const child = forkChild(file, options);
+  const pending = new PendingRequests();
+  let nextId = 0;
+  child.on('message', (msg) => pending.answer(msg));
   const exited = new Promise((resolve) => {
     child.on('exit', (code, signal) => {
       children.delete(child);
-      for (const waiter of pending.values()) {
-        clearTimeout(waiter.timer);
-        waiter.reject(new Error(`worker ${file} exited (${code === null ? signal : code})`));
-      }
-      pending.clear();
+      pending.failAll(new Error(`worker ${file} exited (${code === null ? signal : code})`));
       resolve();
     });
   });
@@ -78,10 +101,10 @@ function forkWorker(file, { execArgv = [], timeoutMs = 60_000, env = {}, quiet =
       if (!child.connected) return reject(new Error(`worker ${file} is not running`));
       const rid = ++nextId;
       const timer = setTimeout(() => {
-        pending.delete(rid);
+        pending.drop(rid);
         reject(new Error(`${cmd}: no answer within ${ms} ms`));
       }, ms);
-      pending.set(rid, { resolve, reject, timer });
+      pending.add(rid, resolve, reject, timer);
       child.send({ rid, cmd, params });
     });
   }
