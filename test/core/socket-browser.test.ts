@@ -1,16 +1,17 @@
 /**
  * The platform-free client in headless Chromium with the browser WebSocket (what the H5 SDK uses),
- * talking through the protocol relay on 127.0.0.1 to a Node client on the ws-backed wx.connectSocket.
+ * talking through our relay (the built src/server, behind a TCP proxy that cuts every connection)
+ * on 127.0.0.1 to a Node client on the ws-backed wx.connectSocket.
  */
 import * as path from 'path';
 import * as esbuild from 'esbuild';
 import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser } from '../helpers/chromium';
-import { Rig, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
+import { ProxiedRelayRig, startProxiedRelayRig, waitFor, waitState } from './socket-fixture';
 
 let browser: HeadlessBrowser;
 let page: Page;
-let rig: Rig;
+let rig: ProxiedRelayRig;
 
 // Launching Chromium on a loaded machine (parallel suites, 2 cores) takes longer than jest's default 5 s.
 jest.setTimeout(30_000);
@@ -24,7 +25,7 @@ beforeAll(async () => {
   page = await browser.newPage();
   await page.setContent('<!doctype html><title>socket</title>');
   await page.addScriptTag({ content: bundle.outputFiles[0].text });
-  rig = await startMisbehavingRig();
+  rig = await startProxiedRelayRig();
 }, 30000);
 
 afterAll(async () => {
@@ -51,7 +52,7 @@ test('browser client ⇄ relay ⇄ mini program client: requests both ways, reli
     w.client.subscribe('hello-from-mp', (d: unknown) => w.received.push(d));
     w.client.onRequest((api: string, params: unknown) => ({ servedIn: 'browser', api, params }));
     w.client.connect();
-  }, rig.server.url('t1', 'h5'));
+  }, rig.url('t1', 'h5'));
   await page.waitForFunction(() => (window as any).client.state === 'open');
 
   // Browser → mini program: a request served by the Node client, and reliable messages.
@@ -65,7 +66,7 @@ test('browser client ⇄ relay ⇄ mini program client: requests both ways, reli
   for (let i = 0; i < 50; i++) mp.emit('hello-from-mp', i, { reliable: true, to: 'h5' });
 
   // Cut every connection while messages may still be in flight: both sides reconnect, nothing is lost or doubled.
-  rig.server.dropAll();
+  expect(rig.cut()).toBe(2);
   await waitFor(() => fromBrowser.length === 50, 10000, 'browser messages');
   await page.waitForFunction(() => (window as any).received.length === 50 && (window as any).client.state === 'open');
   const received = await page.evaluate(() => (window as any).received);

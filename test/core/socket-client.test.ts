@@ -1,12 +1,14 @@
 /**
- * SocketClient against a real `ws` relay on 127.0.0.1 through the ws-backed wx.connectSocket:
- * connection control, reconnect, close codes, heartbeat, fresh targets, transports.
+ * SocketClient on 127.0.0.1 through the ws-backed wx.connectSocket: connection control, reconnect,
+ * close codes, heartbeat, fresh targets, transports. Kill and restart use our relay as users run it
+ * (`hybrid-kit serve`, SIGKILLed); close codes, silent pongs and forged frames need the misbehaving
+ * stand-in (test/helpers/misbehaving-relay.ts says why).
  */
 import WebSocket from 'ws';
 import { HybridError } from '../../src/core/errors';
 import { SocketClient, StateChange, webSocketTransport, WebSocketLikeConstructor, withQuery } from '../../src/core/socket';
 import { cloudContainerTransport } from '../../src/adapters/wx-socket';
-import { Rig, sleep, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
+import { KillableRelay, Rig, sleep, startKillableRelayRig, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
 
 let rig: Rig;
 beforeEach(async () => {
@@ -91,42 +93,53 @@ test('answers server pings with pong and reports binary frames', async () => {
   expect(binaries).toEqual([3]);
 });
 
-test('reconnects after the server is killed and restarted on the same port', async () => {
-  const c = rig.client({ backoff: { base: 20, cap: 60 } });
-  c.connect();
-  await waitState(c, 'open');
-  await rig.server.kill();
-  await waitState(c, 'waiting');
-  await sleep(150); // a few failed attempts against the closed port
-  expect(c.state).not.toBe('open');
-  const attemptsWhileDown = c.stats().attempts;
-  expect(attemptsWhileDown).toBeGreaterThan(1);
-  await rig.server.restart();
-  await waitState(c, 'open');
-  expect(rig.server.openCount).toBe(1);
-  expect(c.stats().lastClose?.code).toBe(1006);
-});
+describe('our relay SIGKILLed and restarted on the same port (hybrid-kit serve)', () => {
+  let killable: Rig<KillableRelay>;
+  beforeEach(async () => {
+    killable = await startKillableRelayRig();
+  });
+  afterEach(() => killable.teardown());
 
-test('close() never reconnects, even when called during the backoff wait', async () => {
-  const c = rig.client();
-  c.connect();
-  await waitState(c, 'open');
-  c.close();
-  await waitState(c, 'closed');
-  await sleep(150);
-  expect(rig.server.connections).toBe(1);
+  test('reconnects after the relay is killed and restarted on the same port', async () => {
+    const c = killable.client({ backoff: { base: 20, cap: 60 } });
+    c.connect();
+    await waitState(c, 'open');
+    await killable.server.kill();
+    await waitState(c, 'waiting');
+    await sleep(150); // a few failed attempts against the closed port
+    expect(c.state).not.toBe('open');
+    const attemptsWhileDown = c.stats().attempts;
+    expect(attemptsWhileDown).toBeGreaterThan(1);
+    await killable.server.restart();
+    await waitState(c, 'open', 10_000);
+    expect(await killable.server.connections()).toBe(1);
+    expect(c.stats().lastClose?.code).toBe(1006);
+  });
 
-  c.connect();
-  await waitState(c, 'open');
-  await rig.server.kill();
-  await waitState(c, 'waiting');
-  c.close();
-  expect(c.state).toBe('closed');
-  await rig.server.restart();
-  await sleep(200);
-  expect(c.state).toBe('closed');
-  expect(rig.server.connections).toBe(2);
-  expect(c.busy).toBe(false);
+  test('close() never reconnects, even when called during the backoff wait', async () => {
+    const c = killable.client();
+    c.connect();
+    await waitState(c, 'open');
+    c.close();
+    await waitState(c, 'closed');
+    await sleep(150);
+    expect(await killable.server.connections()).toBe(0);
+    expect(c.stats().attempts).toBe(1);
+
+    c.connect();
+    await waitState(c, 'open');
+    await killable.server.kill();
+    await waitState(c, 'waiting');
+    c.close();
+    expect(c.state).toBe('closed');
+    const attempts = c.stats().attempts;
+    await killable.server.restart();
+    await sleep(200);
+    expect(c.state).toBe('closed');
+    expect(c.stats().attempts).toBe(attempts);
+    expect(await killable.server.connections()).toBe(0);
+    expect(c.busy).toBe(false);
+  });
 });
 
 test('close codes: 1000 stops, 4000-4499 retries, 4500-4999 is terminal; connect() works after failed', async () => {

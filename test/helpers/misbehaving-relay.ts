@@ -1,11 +1,16 @@
 /**
- * A stand-in relay that misbehaves on demand, for testing clients against faults our relay
- * (src/server) never produces: it stops answering pings, withholds acks, writes raw, binary or
- * forged frames, closes every connection with a chosen code, cuts every socket, and is killed and
- * restarted on the same port with its state kept. It speaks docs/protocol.md otherwise (hello,
- * resume replay, seq stamping per token+env, forwarding between envs, `echo` for a lone client,
- * `request` api "echo") and records every frame it receives. Tests about talking to our relay use
- * the real server instead (test/server/helpers.ts startRelay). Binds 127.0.0.1 on port 0.
+ * A stand-in relay that misbehaves on demand. Our own fake only proves that the client agrees with
+ * us, so it is kept for what our relay (src/server) never does on the wire, and for a record of the
+ * exact frames a client wrote:
+ *  - stops answering pings while the socket stays up (half-open detection);
+ *  - withholds acks (resends, ttl expiry, retry by id);
+ *  - writes raw, binary, forged or replayed frames (an error frame for an id, a seq already seen);
+ *  - closes every connection with a chosen close code (4008, 4500-4999, 1000 policies);
+ *  - `inbox`: every frame the client sent, as sent (our relay stamps and reroutes them).
+ * Everything else runs against our relay: test/core/socket-fixture.ts startRelayRig (in process),
+ * startProxiedRelayRig (behind a TCP proxy that cuts connections), startKillableRelayRig
+ * (`hybrid-kit serve`, SIGKILLed and restarted). Otherwise it speaks docs/protocol.md (hello, resume
+ * replay, seq per token+env, forwarding, `echo` for a lone client). Binds 127.0.0.1 on port 0.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
