@@ -28,6 +28,11 @@ export class Outlet {
     if (conn.state !== 'closed' && !conn.legacy) this.send(conn, JSON.stringify(frame));
   }
 
+  /** The relay's ack of a message it accepted (the text built directly: one per reliable message). */
+  ack(conn: Connection, id: string): void {
+    if (conn.state !== 'closed' && !conn.legacy) this.send(conn, '{"type":"ack","id":' + JSON.stringify(id) + '}');
+  }
+
   /** A stamped frame from the hub: written when live, held while replaying, left to the backlog before. */
   stamped(conn: Connection, seq: number, text: string): void {
     if (conn.state === 'live') this.sendStamped(conn, seq, text);
@@ -107,7 +112,7 @@ export class Replayer {
   /** The hub registered the connection and `hello` is out: acks held until now, then a replay requested before. */
   joined(conn: Connection): void {
     conn.joined = true;
-    if (conn.heldAcks) for (const id of conn.heldAcks) this.outlet.control(conn, { type: 'ack', id });
+    if (conn.heldAcks) for (const id of conn.heldAcks) this.outlet.ack(conn, id);
     conn.heldAcks = null;
     if (conn.resumeAfter !== undefined) this.startLive(conn, conn.resumeAfter);
   }

@@ -96,7 +96,7 @@ export class Intake {
         metrics.rejects.offline++;
         outlet.control(conn, errorFrame(err, idOf(frame)));
       } else if (ackId !== undefined) {
-        if (conn.joined) outlet.control(conn, { type: 'ack', id: ackId });
+        if (conn.joined) outlet.ack(conn, ackId);
         else (conn.heldAcks || (conn.heldAcks = [])).push(ackId);
         metrics.acked(performance.now() - receivedAt);
       }

@@ -56,7 +56,12 @@ export class Receipts {
   }
 }
 
-function groupBySender(origins: Origin[]): Map<string, string[]> {
+function groupBySender(origins: Origin[]): Map<string, string[]> | Array<[string, string[]]> {
+  // Most confirmations cover the messages of one sender: no Map for them.
+  const first = origins[0][0];
+  let i = 1;
+  while (i < origins.length && origins[i][0] === first) i++;
+  if (i === origins.length) return [[first, origins.map((o) => o[1])]];
   const out = new Map<string, string[]>();
   for (const [sender, id] of origins) {
     const ids = out.get(sender);
