@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { HybridError } from '../../src/core/errors';
 import { SocketClient, StateChange, webSocketTransport, WebSocketLikeConstructor, withQuery } from '../../src/core/socket';
 import { cloudContainerTransport } from '../../src/adapters/wx-socket';
-import { KillableRelay, Rig, sleep, startKillableRelayRig, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
+import { KillableRelay, ProxiedRelayRig, Rig, sleep, startKillableRelayRig, startMisbehavingRig, startProxiedRelayRig, waitFor, waitState } from './socket-fixture';
 
 let rig: Rig;
 beforeEach(async () => {
@@ -30,56 +30,6 @@ test('opens, says resume first, gets hello, and reports stats', async () => {
   expect(c.stats()).toMatchObject({ state: 'open', attempts: 1, queued: 0, unacked: 0, dropped: 0 });
 });
 
-test('repeated connect() in every phase keeps one task', async () => {
-  const c = rig.client();
-  for (let i = 0; i < 20; i++) c.connect();
-  await waitState(c, 'open');
-  for (let i = 0; i < 20; i++) c.connect();
-  await sleep(50);
-  expect(rig.wx.created).toBe(1);
-  expect(rig.server.connections).toBe(1);
-  expect(rig.wx.live()).toBe(1);
-});
-
-test('reconnect() storms never leave more than one live task', async () => {
-  const c = rig.client();
-  const opened: number[] = [];
-  c.on('open', (e) => opened.push(e.generation));
-  c.connect();
-  for (let i = 0; i < 15; i++) {
-    c.reconnect();
-    await sleep(i % 3);
-  }
-  await waitState(c, 'open');
-  await waitFor(() => rig.wx.live() === 1 && rig.server.openCount === 1);
-  // Only the newest generation may report open once the storm is over.
-  expect(opened[opened.length - 1]).toBe(c.stats().generation);
-});
-
-test('late callbacks from a replaced task are ignored', async () => {
-  const tasks: Array<{ url: string }> = [];
-  const c = rig.client({
-    transport: (target) => {
-      const task = rig.wx.connectSocket(target);
-      tasks.push(task);
-      return task;
-    },
-  });
-  const closes: number[] = [];
-  c.on('close', (e) => closes.push(e.code));
-  c.connect();
-  await waitState(c, 'open');
-  c.reconnect();
-  await waitState(c, 'open');
-  // The first task's close callback fires after the second task opened: it must change nothing.
-  await waitFor(() => rig.wx.live() === 1 && rig.server.openCount === 1);
-  await sleep(30);
-  expect(tasks).toHaveLength(2);
-  expect(closes).toEqual([]);
-  expect(c.state).toBe('open');
-  expect(c.stats().generation).toBeGreaterThan(1);
-});
-
 test('answers server pings with pong and reports binary frames', async () => {
   const c = rig.client();
   const binaries: number[] = [];
@@ -91,6 +41,154 @@ test('answers server pings with pong and reports binary frames', async () => {
   await waitFor(() => rig.server.inbox.some((f) => f.type === 'pong') && binaries.length === 1);
   expect(rig.server.inbox.find((f) => f.type === 'pong')).toEqual({ type: 'pong', ts: 42 });
   expect(binaries).toEqual([3]);
+});
+
+describe('against our relay (the built src/server, behind a TCP proxy that can cut)', () => {
+  let ours: ProxiedRelayRig;
+  /** What the relay saw at each upgrade, through its `verify` hook. */
+  let handshakes: Array<{ token: string; env: string; header?: string }>;
+  beforeEach(async () => {
+    handshakes = [];
+    ours = await startProxiedRelayRig({
+      verify: async ({ token, env, request }) => {
+        handshakes.push({ token, env, header: request.headers['x-test'] as string | undefined });
+        return token;
+      },
+    });
+  });
+  afterEach(() => ours.teardown());
+
+  test('repeated connect() in every phase keeps one task', async () => {
+    const c = ours.client();
+    for (let i = 0; i < 20; i++) c.connect();
+    await waitState(c, 'open');
+    for (let i = 0; i < 20; i++) c.connect();
+    await sleep(50);
+    expect(ours.wx.created).toBe(1);
+    expect(ours.server.metrics().connectionsTotal).toBe(1);
+    expect(ours.wx.live()).toBe(1);
+  });
+
+  test('reconnect() storms never leave more than one live task', async () => {
+    const c = ours.client();
+    const opened: number[] = [];
+    c.on('open', (e) => opened.push(e.generation));
+    c.connect();
+    for (let i = 0; i < 15; i++) {
+      c.reconnect();
+      await sleep(i % 3);
+    }
+    await waitState(c, 'open');
+    await waitFor(() => ours.wx.live() === 1 && ours.server.metrics().connections === 1);
+    // Only the newest generation may report open once the storm is over.
+    expect(opened[opened.length - 1]).toBe(c.stats().generation);
+  });
+
+  test('late callbacks from a replaced task are ignored', async () => {
+    const tasks: Array<{ url: string }> = [];
+    const c = ours.client({
+      transport: (target) => {
+        const task = ours.wx.connectSocket(target);
+        tasks.push(task);
+        return task;
+      },
+    });
+    const closes: number[] = [];
+    c.on('close', (e) => closes.push(e.code));
+    c.connect();
+    await waitState(c, 'open');
+    c.reconnect();
+    await waitState(c, 'open');
+    // The first task's close callback fires after the second task opened: it must change nothing.
+    await waitFor(() => ours.wx.live() === 1 && ours.server.metrics().connections === 1);
+    await sleep(30);
+    expect(tasks).toHaveLength(2);
+    expect(closes).toEqual([]);
+    expect(c.state).toBe('open');
+    expect(c.stats().generation).toBeGreaterThan(1);
+  });
+
+  test('wall-clock check after a suspension reconnects at once', async () => {
+    let skew = 0;
+    const c = ours.client({ heartbeatInterval: 10000, pongTimeout: 10000, now: () => Date.now() + skew });
+    c.connect();
+    await waitState(c, 'open');
+    skew = 60000; // the app slept a minute: timers did not fire
+    c.checkAlive();
+    expect(c.state).toBe('waiting');
+    await waitFor(() => c.state === 'open' && ours.server.metrics().connectionsTotal === 2);
+  });
+
+  test('a fresh target (url, headers) is asked for before every attempt', async () => {
+    let n = 0;
+    const c = ours.client({
+      target: async () => {
+        n++;
+        return { url: ours.url(`tok${n}`, 'miniapp'), header: { 'x-test': `h${n}` } };
+      },
+    });
+    c.connect();
+    await waitState(c, 'open');
+    expect(ours.cut()).toBe(1);
+    await waitFor(() => ours.server.metrics().connectionsTotal === 2 && c.state === 'open');
+    expect(handshakes).toEqual([
+      { token: 'tok1', env: 'miniapp', header: 'h1' },
+      { token: 'tok2', env: 'miniapp', header: 'h2' },
+    ]);
+  });
+
+  test('a failing target provider or transport is an attempt that fails and retries', async () => {
+    let calls = 0;
+    const c = ours.client({
+      target: () => {
+        calls++;
+        if (calls < 3) throw new Error('token service down');
+        return ours.url('t1', 'miniapp');
+      },
+    });
+    const errors: HybridError[] = [];
+    c.on('error', (e) => errors.push(e));
+    c.connect();
+    await waitState(c, 'open');
+    expect(calls).toBe(3);
+    expect(errors.map((e) => e.code)).toEqual(['OFFLINE', 'OFFLINE']);
+    expect(errors[0].message).toBe('token service down');
+  });
+
+  test('the browser-style WebSocket adapter works with Node ws (what the H5 SDK uses)', async () => {
+    const peer = ours.client({ env: 'h5' });
+    peer.onRequest((_api, params) => params);
+    peer.connect();
+    const c = ours.client({ transport: webSocketTransport(WebSocket as unknown as WebSocketLikeConstructor) });
+    c.connect();
+    await waitState(c, 'open');
+    await waitState(peer, 'open');
+    await expect(c.request('echo', { n: 1 }, { to: 'h5' })).resolves.toEqual({ n: 1 });
+    c.close();
+    await waitState(c, 'closed');
+  });
+
+  test('wx.cloud.connectContainer adapter: async task creation, path as the target', async () => {
+    const paths: string[] = [];
+    const api = {
+      cloud: {
+        connectContainer: async (o: Record<string, unknown>) => {
+          paths.push(o.path as string);
+          expect(o).toMatchObject({ config: { env: 'prod-1' }, service: 'relay' });
+          return { socketTask: ours.wx.connectSocket({ url: ours.url('unused', 'unused').replace(/\/socket\?.*$/, o.path as string) }) };
+        },
+      },
+    };
+    const c = ours.client({ transport: cloudContainerTransport({ env: 'prod-1', service: 'relay', api }), target: '/socket?token=t9&env=miniapp' });
+    c.connect();
+    await waitState(c, 'open');
+    expect(paths).toEqual(['/socket?token=t9&env=miniapp&v=1']);
+    expect(handshakes[0]).toMatchObject({ token: 't9', env: 'miniapp' });
+    const noCloud = ours.client({ transport: cloudContainerTransport({ env: 'e', service: 's', api: {} as never }), backoff: { base: 5, cap: 5, maxRetries: 0 } });
+    const err = new Promise<HybridError>((resolve) => noCloud.on('error', resolve));
+    noCloud.connect();
+    expect((await err).code).toBe('OFFLINE');
+  });
 });
 
 describe('our relay SIGKILLed and restarted on the same port (hybrid-kit serve)', () => {
@@ -229,53 +327,6 @@ test('any inbound frame counts as alive: no pongs but steady traffic keeps the c
   expect(closes).toEqual(['pong timeout']);
 });
 
-test('wall-clock check after a suspension reconnects at once', async () => {
-  let skew = 0;
-  const c = rig.client({ heartbeatInterval: 10000, pongTimeout: 10000, now: () => Date.now() + skew });
-  c.connect();
-  await waitState(c, 'open');
-  skew = 60000; // the app slept a minute: timers did not fire
-  c.checkAlive();
-  expect(c.state).toBe('waiting');
-  await waitFor(() => c.state === 'open' && rig.server.connections === 2);
-});
-
-test('a fresh target (url, headers) is asked for before every attempt', async () => {
-  let n = 0;
-  const c = rig.client({
-    target: async () => {
-      n++;
-      return { url: withQuery(`ws://127.0.0.1:${rig.server.port}/socket`, { token: `tok${n}`, env: 'miniapp' }), header: { 'x-test': `h${n}` } };
-    },
-  });
-  c.connect();
-  await waitState(c, 'open');
-  rig.server.dropAll();
-  await waitFor(() => rig.server.connections === 2 && c.state === 'open');
-  expect(rig.server.handshakes).toEqual([
-    { token: 'tok1', env: 'miniapp', header: 'h1' },
-    { token: 'tok2', env: 'miniapp', header: 'h2' },
-  ]);
-});
-
-test('a failing target provider or transport is an attempt that fails and retries', async () => {
-  let calls = 0;
-  const c = rig.client({
-    target: () => {
-      calls++;
-      if (calls < 3) throw new Error('token service down');
-      return rig.server.url();
-    },
-  });
-  const errors: HybridError[] = [];
-  c.on('error', (e) => errors.push(e));
-  c.connect();
-  await waitState(c, 'open');
-  expect(calls).toBe(3);
-  expect(errors.map((e) => e.code)).toEqual(['OFFLINE', 'OFFLINE']);
-  expect(errors[0].message).toBe('token service down');
-});
-
 test('connect timeout abandons a task that never opens', async () => {
   // A TCP server that accepts and never answers the upgrade.
   const net = await import('net');
@@ -318,37 +369,6 @@ test('an unusable URL fails the attempt with BAD_REQUEST and the client keeps re
   c.connect();
   await waitState(c, 'failed');
   expect(errors).toEqual(['BAD_REQUEST', 'BAD_REQUEST']);
-});
-
-test('the browser-style WebSocket adapter works with Node ws (what the H5 SDK uses)', async () => {
-  const c = rig.client({ transport: webSocketTransport(WebSocket as unknown as WebSocketLikeConstructor) });
-  c.connect();
-  await waitState(c, 'open');
-  await expect(c.request('echo', { n: 1 })).resolves.toEqual({ n: 1 });
-  c.close();
-  await waitState(c, 'closed');
-});
-
-test('wx.cloud.connectContainer adapter: async task creation, path as the target', async () => {
-  const paths: string[] = [];
-  const api = {
-    cloud: {
-      connectContainer: async (o: Record<string, unknown>) => {
-        paths.push(o.path as string);
-        expect(o).toMatchObject({ config: { env: 'prod-1' }, service: 'relay' });
-        return { socketTask: rig.wx.connectSocket({ url: `ws://127.0.0.1:${rig.server.port}${o.path}` }) };
-      },
-    },
-  };
-  const c = rig.client({ transport: cloudContainerTransport({ env: 'prod-1', service: 'relay', api }), target: '/socket?token=t9&env=miniapp' });
-  c.connect();
-  await waitState(c, 'open');
-  expect(paths).toEqual(['/socket?token=t9&env=miniapp&v=1']);
-  expect(rig.server.handshakes[0]).toMatchObject({ token: 't9', env: 'miniapp' });
-  const noCloud = rig.client({ transport: cloudContainerTransport({ env: 'e', service: 's', api: {} as never }), backoff: { base: 5, cap: 5, maxRetries: 0 } });
-  const err = new Promise<HybridError>((resolve) => noCloud.on('error', resolve));
-  noCloud.connect();
-  expect((await err).code).toBe('OFFLINE');
 });
 
 test('withQuery appends token and env, keeping an existing query and hash', () => {
