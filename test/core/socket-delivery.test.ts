@@ -1,11 +1,13 @@
 /**
  * The delivery outcome of reliable messages (`ack` / `undelivered` events, `delivered` promise,
- * retry with the same id) and stacked request handlers, against a relay that withholds acks and
- * forges error frames on demand (test/helpers/misbehaving-relay.ts).
+ * retry with the same id) and stacked request handlers: through our relay (src/server) where it
+ * can play the part, else against a relay that withholds acks and forges error frames on demand
+ * (test/helpers/misbehaving-relay.ts).
  */
 import { HybridError } from '../../src/core/errors';
 import { AckEvent, SocketClient, UndeliveredEvent } from '../../src/core/socket';
-import { Rig, sleep, startMisbehavingRig, waitFor, waitState } from './socket-fixture';
+import type { Relay } from '../server/helpers';
+import { Rig, sleep, startMisbehavingRig, startRelayRig, waitFor, waitState } from './socket-fixture';
 
 let rig: Rig;
 beforeEach(async () => {
@@ -23,9 +25,9 @@ function outcomes(client: SocketClient) {
 }
 
 /** An open miniapp + h5 pair; `seen` collects the `chat` data delivered to h5. */
-async function openPair(): Promise<{ mp: SocketClient; h5: SocketClient; seen: unknown[] }> {
-  const mp = rig.client({ env: 'miniapp' });
-  const h5 = rig.client({ env: 'h5' });
+async function openPair(on: Rig<unknown> = rig): Promise<{ mp: SocketClient; h5: SocketClient; seen: unknown[] }> {
+  const mp = on.client({ env: 'miniapp' });
+  const h5 = on.client({ env: 'h5' });
   const seen: unknown[] = [];
   h5.subscribe('chat', (data) => seen.push(data));
   mp.connect();
@@ -34,22 +36,83 @@ async function openPair(): Promise<{ mp: SocketClient; h5: SocketClient; seen: u
   return { mp, h5, seen };
 }
 
-describe('ack', () => {
+describe('through our relay (the built src/server)', () => {
+  let ours: Rig<Relay>;
+  beforeEach(async () => {
+    ours = await startRelayRig();
+  });
+  afterEach(() => ours.teardown());
+
   test('an acked message: one `ack` event with its id and event, `delivered` resolves', async () => {
-    const { mp, h5, seen } = await openPair();
+    const { mp, h5, seen } = await openPair(ours);
     const out = outcomes(mp);
     const result = mp.emit('chat', { text: 'hi' }, { reliable: true, to: 'h5' });
     expect(result).toMatchObject({ status: 'sent', id: expect.any(String) });
     await expect(result.delivered).resolves.toBeUndefined();
-    // the relay's ack and the peer's forwarded ack both arrive: the outcome is reported once
-    await waitFor(() => rig.server.inbox.some((f) => f.type === 'ack' && f.id === result.id));
-    await sleep(30);
+    // the relay's ack (accepted) and its delivered notice both arrive: the outcome is reported once
+    await sleep(50);
     expect(out.acks).toEqual([{ id: result.id, event: 'chat' }]);
     expect(out.undelivered).toEqual([]);
     expect(seen).toEqual([{ text: 'hi' }]);
     expect(mp.stats().unacked).toBe(0);
   });
 
+
+  test('deliveryTimeout applies while offline too; 0 (default) keeps a message until acked', async () => {
+    const peer = ours.client({ env: 'h5' });
+    const seen: unknown[] = [];
+    peer.subscribe('chat', (data) => seen.push(data));
+    peer.connect();
+    await waitState(peer, 'open');
+    const c = ours.client({ deliveryTimeout: 40 });
+    const out = outcomes(c);
+    const gone = c.emit('chat', 1, { reliable: true, to: 'h5' });
+    const kept = c.emit('chat', 2, { reliable: true, to: 'h5', ttl: 0 });
+    expect([gone.status, kept.status]).toEqual(['queued', 'queued']);
+    await expect(gone.delivered).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(out.undelivered.map((u) => [u.id, u.reason])).toEqual([[gone.id, 'expired']]);
+    expect(c.stats().unacked).toBe(1);
+    c.connect();
+    await kept.delivered;
+    expect(seen).toEqual([2]); // the expired one never went out
+    expect(out.acks.map((a) => a.id)).toEqual([kept.id]);
+  });
+
+
+  test('a full unacked window refuses (QUEUE_FULL) and reports it; what was accepted is still delivered', async () => {
+    const peer = ours.client({ env: 'h5' });
+    peer.connect();
+    await waitState(peer, 'open');
+    const c = ours.client({ maxUnacked: 1 });
+    const out = outcomes(c);
+    const accepted = c.emit('chat', 'a', { reliable: true, to: 'h5' });
+    const refused = c.emit('chat', 'b', { reliable: true, to: 'h5', id: 'mine-1' });
+    expect(refused).toMatchObject({ status: 'refused', id: 'mine-1', error: expect.objectContaining({ code: 'QUEUE_FULL' }) });
+    await expect(refused.delivered).rejects.toMatchObject({ code: 'QUEUE_FULL' });
+    expect(out.undelivered.map((u) => [u.id, u.reason, u.error.code])).toEqual([['mine-1', 'refused', 'QUEUE_FULL']]);
+    c.connect();
+    await accepted.delivered;
+    expect(out.acks.map((a) => a.id)).toEqual([accepted.id]);
+  });
+
+
+  test('handlers stack: the most recent live one answers; removing it hands over; none left → METHOD_NOT_FOUND', async () => {
+    const { mp, h5 } = await openPair(ours);
+    const offFirst = mp.onRequest((api) => `first:${api}`);
+    const offSecond = mp.onRequest((api) => `second:${api}`);
+    await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('second:who');
+    offFirst(); // a page below leaves: the top one keeps answering
+    await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('second:who');
+    const offThird = mp.onRequest((api) => `third:${api}`);
+    offThird();
+    offThird(); // idempotent
+    await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('second:who');
+    offSecond();
+    await expect(h5.request('who', null, { to: 'miniapp' })).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
+  });
+});
+
+describe('ack', () => {
   test('across a forced reconnect: unacked on the lost connection, resent on the next, acked once', async () => {
     const { mp, h5, seen } = await openPair();
     const out = outcomes(mp);
@@ -105,34 +168,6 @@ describe('undelivered', () => {
     await sleep(50);
     expect(seen).toEqual(['hello']); // every copy replayed to h5, delivered once
     expect(h5.stats().duplicates).toBeGreaterThanOrEqual(1);
-  });
-
-  test('deliveryTimeout applies while offline too; 0 (default) keeps a message until acked', async () => {
-    const c = rig.client({ deliveryTimeout: 40 });
-    const out = outcomes(c);
-    const gone = c.emit('chat', 1, { reliable: true });
-    const kept = c.emit('chat', 2, { reliable: true, ttl: 0 });
-    expect([gone.status, kept.status]).toEqual(['queued', 'queued']);
-    await expect(gone.delivered).rejects.toMatchObject({ code: 'TIMEOUT' });
-    expect(out.undelivered.map((u) => [u.id, u.reason])).toEqual([[gone.id, 'expired']]);
-    expect(c.stats().unacked).toBe(1);
-    c.connect();
-    await kept.delivered;
-    expect(rig.server.receivedIds.has(gone.id!)).toBe(false);
-    expect(out.acks.map((a) => a.id)).toEqual([kept.id]);
-  });
-
-  test('a full unacked window refuses (QUEUE_FULL) and reports it; what was accepted is still delivered', async () => {
-    const c = rig.client({ maxUnacked: 1 });
-    const out = outcomes(c);
-    const accepted = c.emit('chat', 'a', { reliable: true });
-    const refused = c.emit('chat', 'b', { reliable: true, id: 'mine-1' });
-    expect(refused).toMatchObject({ status: 'refused', id: 'mine-1', error: expect.objectContaining({ code: 'QUEUE_FULL' }) });
-    await expect(refused.delivered).rejects.toMatchObject({ code: 'QUEUE_FULL' });
-    expect(out.undelivered.map((u) => [u.id, u.reason, u.error.code])).toEqual([['mine-1', 'refused', 'QUEUE_FULL']]);
-    c.connect();
-    await accepted.delivered;
-    expect(out.acks.map((a) => a.id)).toEqual([accepted.id]);
   });
 
   test('an error frame from the server for the id → refused with its code; RATE_LIMITED keeps it for a resend', async () => {
@@ -192,19 +227,3 @@ describe('ids', () => {
   });
 });
 
-describe('onRequest on a shared connection', () => {
-  test('handlers stack: the most recent live one answers; removing it hands over; none left → METHOD_NOT_FOUND', async () => {
-    const { mp, h5 } = await openPair();
-    const offFirst = mp.onRequest((api) => `first:${api}`);
-    const offSecond = mp.onRequest((api) => `second:${api}`);
-    await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('second:who');
-    offFirst(); // a page below leaves: the top one keeps answering
-    await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('second:who');
-    const offThird = mp.onRequest((api) => `third:${api}`);
-    offThird();
-    offThird(); // idempotent
-    await expect(h5.request('who', null, { to: 'miniapp' })).resolves.toBe('second:who');
-    offSecond();
-    await expect(h5.request('who', null, { to: 'miniapp' })).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
-  });
-});
