@@ -18,14 +18,13 @@ export function addListener<K>(listeners: ListenerMap<K>, event: K, fn: Listener
   return () => removeListener(listeners, event, fn);
 }
 
-/** Removes `fn` (or the once-wrapper of `fn`) from `event`. */
-export function removeListener<K>(listeners: ListenerMap<K>, event: K, fn: Listener<any>): void {
-  const list = listeners.get(event);
-  if (!list) return;
-  let i = list.indexOf(fn);
-  if (i < 0) i = list.findIndex((l) => (l as OnceListener<unknown>).original === fn);
+/** Removes `fn` from `event`; false when it was not there. */
+export function removeListener<K>(listeners: ListenerMap<K>, event: K, fn: Listener<any>): boolean {
+  const list = listeners.get(event) || [];
+  const i = list.indexOf(fn);
   if (i >= 0) list.splice(i, 1);
   if (list.length === 0) listeners.delete(event);
+  return i >= 0;
 }
 
 /** Calls the listeners of `event`; one that throws goes to `onError` and never stops the others. */
@@ -68,7 +67,10 @@ export class Emitter<Events extends object> {
   }
 
   off<K extends keyof Events>(event: K, fn: Listener<Events[K]>): void {
-    removeListener(this.listeners, event, fn);
+    if (removeListener(this.listeners, event, fn)) return;
+    // Not there: perhaps the once-wrapper of fn.
+    const wrapper = (this.listeners.get(event) || []).find((l) => (l as OnceListener<Events[K]>).original === fn);
+    if (wrapper) removeListener(this.listeners, event, wrapper);
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {

@@ -7,7 +7,7 @@ export type { Bridge, BridgeOptions } from './bridge';
 export { detectEnv } from './env';
 export { HybridError, isHybridError } from '../core/errors';
 export type { ErrorCode } from '../core/errors';
-export type { CallOptions, CallTransport, Env, MiniProgramApi, RecoveredReply, ApiMap, AnyApis, ResponseStream, StreamOptions } from './types';
+export type { CallOptions, CallTransport, CallTransportNames, Env, MiniProgramApi, RecoveredReply, ApiMap, AnyApis, ResponseStream, StreamOptions } from './types';
 export { createSocketCallTransport } from './socket-transport';
 export type { SocketCallTransport, SocketCallTransportOptions } from './socket-transport';
 /** @deprecated renamed to `createSocketCallTransport`. */

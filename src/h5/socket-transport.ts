@@ -12,6 +12,13 @@ import { HybridError } from '../core/errors';
 import { CallTransport, ResponseStream, StreamOptions } from './types';
 import { H5_ENV, MINIAPP_ENV } from '../core/protocol/envs';
 
+declare module './types' {
+  interface CallTransportNames {
+    /** createSocketCallTransport */
+    socket: true;
+  }
+}
+
 export interface SocketCallTransportOptions {
   /** The relay's socket URL, e.g. wss://example.com/socket. */
   url: string;
