@@ -1,10 +1,12 @@
 /**
  * Hub shared by several relay instances through Redis: pairing and presence in a hash per key,
- * seq counters and backlogs in Redis (so they survive an instance restart), and delivery through
- * one pub/sub channel per pairing key that an instance subscribes to while it holds a connection
- * of that key. Every delivery, local ones included, goes through the channel: one path, one order.
+ * seq counters and backlogs in Redis (so they survive an instance restart). Frames go through one
+ * pub/sub channel per instance, routed by presence to the instance that holds the target env (an
+ * instance never reads the frames of others); joins and leaves through one channel per pairing key
+ * that an instance subscribes to while it holds a connection of that key. Every delivery, local
+ * ones included, goes through Redis: one path, one order.
  * Frames and confirmations are sent in batches, one Lua call of each per event-loop turn (and one
- * PUBLISH per key and batch): see redis-turn.ts. Connections and scripts: redis-client.ts.
+ * PUBLISH per instance and batch): see redis-turn.ts. Connections and scripts: redis-client.ts.
  */
 import { randomBytes } from 'crypto';
 import type { HybridError } from '../core/errors';
@@ -55,6 +57,7 @@ export class RedisHub implements Hub {
     this.turn = new RedisTurn(this.scripts, this.options, this.receipts, this.log);
     await this.heartbeat();
     await this.scripts.load();
+    await this.sub.subscribe(`${this.p}d:${this.instanceId}`, (message) => this.onFrames(message));
     // The first instance names the store; the name goes when Redis loses its data.
     const candidate = randomBytes(8).toString('hex');
     await this.client.sendCommand(['SET', `${this.p}store`, candidate, 'NX']);
@@ -152,7 +155,7 @@ export class RedisHub implements Hub {
     if (!ready) {
       const channel = `${this.p}c:${key}`;
       const after = this.unsubscribing.get(key) || Promise.resolve();
-      ready = after.then(() => this.sub.subscribe(channel, (message) => this.onChannelMessage(key, message)));
+      ready = after.then(() => this.sub.subscribe(channel, (message) => this.onKeyMessage(key, message)));
       this.channels.set(key, ready);
     }
     return ready;
@@ -172,13 +175,12 @@ export class RedisHub implements Hub {
     this.unsubscribing.set(key, done);
   }
 
-  private onChannelMessage(key: string, message: string): void {
+  /** The key's channel: joins (replacement, presence) and leaves of its envs. */
+  private onKeyMessage(key: string, message: string): void {
     const kind = message[0];
     const nl = message.indexOf('\n');
     const env = message.slice(1, nl < 0 ? undefined : nl);
-    if (kind === 'f') {
-      for (const record of message.split(RECORD_SEPARATOR)) this.deliverRecord(key, record);
-    } else if (kind === 'j') {
+    if (kind === 'j') {
       const [joinNo, isNew] = message.slice(nl + 1).split('\n');
       const n = Number(joinNo);
       const id = key + '\n' + env;
@@ -190,11 +192,21 @@ export class RedisHub implements Hub {
     }
   }
 
-  /** One "f<env>\n<seq>\n<frame>" record of a channel message. */
-  private deliverRecord(key: string, record: string): void {
-    const nl = record.indexOf('\n');
-    const nl2 = record.indexOf('\n', nl + 1);
-    this.registry.deliver(key, record.slice(1, nl), Number(record.slice(nl + 1, nl2)), record.slice(nl2 + 1));
+  /**
+   * This instance's channel: "f<env>\n<seq>\n<key as JSON>\n<frame>" records for the envs it
+   * holds (Redis routes each frame by presence, so an instance never reads the frames of others).
+   */
+  private onFrames(message: string): void {
+    let lastJson = '';
+    let key = '';
+    for (const record of message.split(RECORD_SEPARATOR)) {
+      const nl = record.indexOf('\n');
+      const nl2 = record.indexOf('\n', nl + 1);
+      const nl3 = record.indexOf('\n', nl2 + 1);
+      const keyJson = record.slice(nl2 + 1, nl3);
+      if (keyJson !== lastJson) key = JSON.parse((lastJson = keyJson)) as string;
+      this.registry.deliver(key, record.slice(1, nl), Number(record.slice(nl + 1, nl2)), record.slice(nl3 + 1));
+    }
   }
 
   private fail(conn: Connection, err: unknown): void {

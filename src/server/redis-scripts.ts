@@ -5,7 +5,9 @@
  *                                    member "<ms>|<from>|<id length>|<id><frame>", id '' when none)
  *   P r:K:E  last seq sent to E    P j:K:E  join counter       P e:K  known envs (set)
  *   P p:K    presence (env → "<joinNo>:<instance>")            P i:<instance>  instance heartbeat
- *   P c:K    pub/sub channel: "f<env>\n<seq>\n<frame>" records joined by \x1e | "j<env>\n<joinNo>\n<1|0 new>" | "l<env>"
+ *   P c:K    pub/sub channel of a key: "j<env>\n<joinNo>\n<1|0 new>" | "l<env>" (presence, replacement)
+ *   P d:<instance>  pub/sub channel of an instance: the frames for the envs it holds (presence says
+ *            which), "f<env>\n<seq>\n<key as JSON>\n<frame>" records joined by \x1e
  * Seq counters start at the clock in µs (hub.ts seqBase) so they keep increasing after a key expired.
  * A member's origin (sender env, message id) turns a confirmation into a `delivered` notice and a
  * trim into a loss report (receipts.ts).
@@ -17,7 +19,32 @@ import { IDS_PER_NOTICE } from './receipts';
  * Lua helpers: origin and frame of a backlog member; parseOrigin reads only the head (sender env
  * and id), without copying the frame text (confirmations and trims need no more).
  */
-const PARSE_MEMBER = `
+const ROUTES = `
+local function routesOf(routes, p, key)
+  local r = routes[key]
+  if not r then
+    r = { keyJson = cjson.encode(key), to = {} }
+    local all = redis.call('HGETALL', p .. 'p:' .. key)
+    for i = 1, #all, 2 do r.to[all[i]] = p .. 'd:' .. string.match(all[i + 1], ':(.*)$') end
+    routes[key] = r
+  end
+  return r
+end
+local function addRecord(outbox, channels, ch, record)
+  local box = outbox[ch]
+  if not box then
+    box = {}
+    outbox[ch] = box
+    channels[#channels + 1] = ch
+  end
+  box[#box + 1] = record
+end
+local function publishAll(outbox, channels)
+  for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[ch], '\\30')) end
+end
+`;
+
+const PARSE_MEMBER = ROUTES + `
 local function parseMember(m)
   local ms, from, len, rest = string.match(m, '^(%d+)|([^|]*)|(%d+)|(.*)$')
   len = tonumber(len)
@@ -42,7 +69,7 @@ end
  */
 export const FORWARD = PARSE_MEMBER + `
 local p, now, maxItems, ttl, maxEnvs, seqBase = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local counts, lost, envSets, envKeys, targetsOf, outbox, channels = {}, {}, {}, {}, {}, {}, {}
+local counts, lost, envSets, envKeys, targetsOf, outbox, channels, routes = {}, {}, {}, {}, {}, {}, {}, {}
 local function envsOf(envsKey)
   local e = envSets[envsKey]
   if not e then
@@ -83,7 +110,7 @@ for i = 7, #ARGV, 6 do
     end
     if paired ~= '' and not e.has[paired] then targets[#targets + 1] = paired end
   end
-  local ch = p .. 'c:' .. key
+  local r = #targets > 0 and routesOf(routes, p, key)
   for _, env in ipairs(targets) do
     local t = target(key, env, e, envsKey)
     t.seq = t.seq + 1
@@ -91,12 +118,8 @@ for i = 7, #ARGV, 6 do
     local text = '{"seq":' .. seq .. ',' .. tail
     t.zadd[#t.zadd + 1] = seq
     t.zadd[#t.zadd + 1] = now .. '|' .. from .. '|' .. #id .. '|' .. id .. text
-    if not outbox[ch] then
-      outbox[ch] = {}
-      channels[#channels + 1] = ch
-    end
-    local box = outbox[ch]
-    box[#box + 1] = 'f' .. env .. '\\n' .. seq .. '\\n' .. text
+    local ch = r.to[env]
+    if ch then addRecord(outbox, channels, ch, 'f' .. env .. '\\n' .. seq .. '\\n' .. r.keyJson .. '\\n' .. text) end
   end
   if #targets > 0 then e.touched = true end
   counts[#counts + 1] = count or #targets
@@ -119,7 +142,7 @@ end
 for _, envsKey in ipairs(envKeys) do
   if envSets[envsKey].touched then redis.call('PEXPIRE', envsKey, ttl) end
 end
-for _, ch in ipairs(channels) do redis.call('PUBLISH', ch, table.concat(outbox[ch], '\\30')) end
+publishAll(outbox, channels)
 return { counts, lost }
 `;
 
@@ -130,7 +153,7 @@ return { counts, lost }
  * reliable messages it confirmed.
  */
 const CONFIRM_UP_TO = PARSE_MEMBER + `
-local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase)
+local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase, routes, outbox, channels)
   local bk = p .. 'b:' .. key .. ':' .. env
   local bySender, senders, confirmed = {}, {}, 0
   for _, m in ipairs(redis.call('ZRANGEBYSCORE', bk, '-inf', upTo)) do
@@ -146,7 +169,6 @@ local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase)
     end
   end
   redis.call('ZREMRANGEBYSCORE', bk, '-inf', upTo)
-  local records = {}
   for _, sender in ipairs(senders) do
     local ids = bySender[sender]
     for first = 1, #ids, ${IDS_PER_NOTICE} do
@@ -161,10 +183,11 @@ local function confirmUpTo(p, key, env, upTo, now, ttl, seqBase)
       redis.call('ZADD', sbk, seq, now .. '|' .. env .. '|0|' .. text)
       redis.call('PEXPIRE', sbk, ttl)
       redis.call('PEXPIRE', sk, ttl)
-      records[#records + 1] = 'f' .. sender .. '\\n' .. seq .. '\\n' .. text
+      local r = routesOf(routes, p, key)
+      local ch = r.to[sender]
+      if ch then addRecord(outbox, channels, ch, 'f' .. sender .. '\\n' .. seq .. '\\n' .. r.keyJson .. '\\n' .. text) end
     end
   end
-  if #records > 0 then redis.call('PUBLISH', p .. 'c:' .. key, table.concat(records, '\\30')) end
   return confirmed
 end
 `;
@@ -175,9 +198,11 @@ end
  */
 export const CONFIRM = CONFIRM_UP_TO + `
 local p, now, ttl, seqBase, confirmed = ARGV[1], ARGV[2], ARGV[3], ARGV[4], 0
+local routes, outbox, channels = {}, {}, {}
 for i = 5, #ARGV, 3 do
-  confirmed = confirmed + confirmUpTo(p, ARGV[i], ARGV[i + 1], ARGV[i + 2], now, ttl, seqBase)
+  confirmed = confirmed + confirmUpTo(p, ARGV[i], ARGV[i + 1], ARGV[i + 2], now, ttl, seqBase, routes, outbox, channels)
 end
+publishAll(outbox, channels)
 return confirmed
 `;
 
@@ -234,7 +259,9 @@ export const REPLAY = CONFIRM_UP_TO + `
 local p, key, env, after, oldest = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local bk = p .. 'b:' .. key .. ':' .. env
 if after == '' then after = redis.call('GET', p .. 'r:' .. key .. ':' .. env) or '0' end
-local confirmed = confirmUpTo(p, key, env, after, ARGV[6], ARGV[7], ARGV[8])
+local outbox, channels = {}, {}
+local confirmed = confirmUpTo(p, key, env, after, ARGV[6], ARGV[7], ARGV[8], {}, outbox, channels)
+publishAll(outbox, channels)
 local frames, expired, expiredCount = {}, {}, 0
 local flat = redis.call('ZRANGEBYSCORE', bk, '(' .. after, '+inf', 'WITHSCORES')
 for i = 1, #flat, 2 do

@@ -257,8 +257,10 @@ describe('Redis hub batching', () => {
     await hub.start();
     try {
       for (const key of ['c1', 'c2']) {
-        const receiver = { key, env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
-        await new Promise<string[]>((resolve) => hub.join(receiver, false, resolve));
+        for (const env of ['miniapp', 'h5']) {
+          const conn = { key, env, state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection;
+          await new Promise<string[]>((resolve) => hub.join(conn, false, resolve));
+        }
       }
       const sent = (key: string, n: number) =>
         new Promise<void>((resolve) => hub.forward(key, 'h5', 'miniapp', `"from":"h5","type":"message","id":"${key}-${n}","data":${n}}`, () => resolve(), `${key}-${n}`));
@@ -282,6 +284,42 @@ describe('Redis hub batching', () => {
       await waitUntil(() => counted.reduce((a, b) => a + b, 0) === 7);
     } finally {
       await hub.close();
+    }
+  });
+
+  test('frames go only to the instance holding the target env (routed by presence), not to every instance of the key', async () => {
+    const make = (name: string, got: string[]) => {
+      const registry = {
+        deliver: (_key: string, env: string, _seq: number, text: string) => void got.push(`${name}:${env}:${JSON.parse(text).data}`),
+        presence() {},
+        joined() {},
+        get: () => undefined,
+        envs: () => [],
+      };
+      const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: prefix });
+      return new RedisHub(registry, options, { counted() {}, lost() {} }, { info() {}, warn() {}, error() {} });
+    };
+    const prefix = onRedis.prefix();
+    const gotA: string[] = [];
+    const gotB: string[] = [];
+    const a = make('A', gotA);
+    const b = make('B', gotB);
+    await Promise.all([a.start(), b.start()]);
+    try {
+      const join = (hub: typeof a, env: string) =>
+        new Promise<string[]>((resolve) => hub.join({ key: 'route', env, state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection, false, resolve));
+      await join(a, 'h5');
+      await join(b, 'miniapp');
+      const send = (hub: typeof a, from: string, to: string, n: number) =>
+        new Promise<unknown>((resolve) => hub.forward('route', from, to, `"from":"${from}","type":"message","data":${n}}`, resolve));
+      for (let n = 0; n < 5; n++) await send(a, 'h5', 'miniapp', n);
+      await send(b, 'miniapp', 'h5', 99);
+      await waitUntil(() => gotB.length === 5 && gotA.length === 1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(gotB).toEqual([0, 1, 2, 3, 4].map((n) => `B:miniapp:${n}`));
+      expect(gotA).toEqual(['A:h5:99']);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 
