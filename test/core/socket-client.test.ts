@@ -45,16 +45,8 @@ test('answers server pings with pong and reports binary frames', async () => {
 
 describe('against our relay (the built src/server, behind a TCP proxy that can cut)', () => {
   let ours: ProxiedRelayRig;
-  /** What the relay saw at each upgrade, through its `verify` hook. */
-  let handshakes: Array<{ token: string; env: string; header?: string }>;
   beforeEach(async () => {
-    handshakes = [];
-    ours = await startProxiedRelayRig({
-      verify: async ({ token, env, request }) => {
-        handshakes.push({ token, env, header: request.headers['x-test'] as string | undefined });
-        return token;
-      },
-    });
+    ours = await startProxiedRelayRig();
   });
   afterEach(() => ours.teardown());
 
@@ -131,7 +123,7 @@ describe('against our relay (the built src/server, behind a TCP proxy that can c
     await waitState(c, 'open');
     expect(ours.cut()).toBe(1);
     await waitFor(() => ours.server.metrics().connectionsTotal === 2 && c.state === 'open');
-    expect(handshakes).toEqual([
+    expect(ours.handshakes).toEqual([
       { token: 'tok1', env: 'miniapp', header: 'h1' },
       { token: 'tok2', env: 'miniapp', header: 'h2' },
     ]);
@@ -183,7 +175,7 @@ describe('against our relay (the built src/server, behind a TCP proxy that can c
     c.connect();
     await waitState(c, 'open');
     expect(paths).toEqual(['/socket?token=t9&env=miniapp&v=1']);
-    expect(handshakes[0]).toMatchObject({ token: 't9', env: 'miniapp' });
+    expect(ours.handshakes[0]).toMatchObject({ token: 't9', env: 'miniapp' });
     const noCloud = ours.client({ transport: cloudContainerTransport({ env: 'e', service: 's', api: {} as never }), backoff: { base: 5, cap: 5, maxRetries: 0 } });
     const err = new Promise<HybridError>((resolve) => noCloud.on('error', resolve));
     noCloud.connect();

@@ -9,9 +9,9 @@ import { wxSocketTransport } from '../../src/adapters/wx-socket';
 import { MisbehavingRelay } from '../helpers/misbehaving-relay';
 import { createWsWx, WsWx } from '../helpers/ws-wx';
 import { sleep, waitFor } from '../helpers/wait';
-import { Relay, RelayOptions, socketUrl, startRelay } from '../server/helpers';
 import * as net from 'net';
-import { startTcpProxy } from '../../tools/lib/tcp-proxy';
+import { Handshake, startProxiedRelay } from '../helpers/proxied-relay';
+import { Relay, RelayOptions, socketUrl, startRelay } from '../server/helpers';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const { startCli } = require('../../tools/lib/fault-run') as { startCli(port: number): Promise<{ kill(): Promise<void> }> };
 
@@ -77,18 +77,15 @@ export async function startRelayRig(): Promise<Rig<Relay>> {
 export interface ProxiedRelayRig extends Rig<Relay> {
   /** Destroys every proxied connection (both sides see it drop); returns how many. */
   cut(): number;
+  /** What the relay saw at each upgrade (its verify hook): token, env, `x-test` header. */
+  handshakes: Handshake[];
 }
 
 /** Clients against our relay (the built src/server) through a TCP proxy on 127.0.0.1:0. */
 export async function startProxiedRelayRig(options: Partial<RelayOptions> = {}): Promise<ProxiedRelayRig> {
-  const relay = await startRelay(options);
-  const proxy = await startTcpProxy(relay.address()!.port);
-  const viaProxy = (token: string, env: string) => socketUrl(relay, token, env).replace(`:${relay.address()!.port}/`, `:${proxy.port}/`);
-  const rig = rigAround(relay, viaProxy, async () => {
-    await proxy.close();
-    await relay.close({ graceMs: 50 });
-  });
-  return { ...rig, cut: () => proxy.cut() };
+  const proxied = await startProxiedRelay(options);
+  const rig = rigAround(proxied.relay, proxied.url, () => proxied.close());
+  return { ...rig, cut: () => proxied.cut(), handshakes: proxied.handshakes };
 }
 
 /** Our relay as users run it (`hybrid-kit serve`, a child process) that a test SIGKILLs and restarts on the same port. */
