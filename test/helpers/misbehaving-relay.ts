@@ -7,7 +7,8 @@
  *  - writes raw, binary, forged or replayed frames (an error frame for an id, a seq already seen);
  *  - closes every connection with a chosen close code (4008, 4500-4999, 1000 policies);
  *  - `inbox`: every frame the client sent, as sent (our relay stamps and reroutes them).
- * Everything else runs against our relay: test/core/socket-fixture.ts startRelayRig (in process),
+ * Everything else runs against our relay: test/helpers/proxied-relay.ts (behind a TCP proxy, mini
+ * program tests), test/core/socket-fixture.ts startRelayRig (in process),
  * startProxiedRelayRig (behind a TCP proxy that cuts connections), startKillableRelayRig
  * (`hybrid-kit serve`, SIGKILLed and restarted). Otherwise it speaks docs/protocol.md (hello, resume
  * replay, seq per token+env, forwarding, `echo` for a lone client). Binds 127.0.0.1 on port 0.
