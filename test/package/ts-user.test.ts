@@ -97,8 +97,9 @@ beforeAll(async () => {
   project = path.join(work, 'app');
   installTarball(project, pack.tarball);
   fs.cpSync(USER_PROJECT, project, { recursive: true });
-  // What the user installs besides us: the mini program typings (DevTools template), Node's and ws' types for the server.
-  for (const dep of ['miniprogram-api-typings', '@types', 'undici-types']) {
+  // What the user installs besides us: the mini program typings (DevTools template), Node's and ws' types for the server,
+  // the npm JS-SDK for the H5 page.
+  for (const dep of ['miniprogram-api-typings', '@types', 'undici-types', 'weixin-js-sdk']) {
     const from = path.join(ROOT, 'node_modules', dep);
     if (fs.existsSync(from)) link(from, path.join(project, 'node_modules', dep));
   }
