@@ -323,6 +323,32 @@ describe('Redis hub batching', () => {
     }
   });
 
+  test('a pairing key with newlines, record separators, quotes and non-ASCII reaches its own connection intact', async () => {
+    const keys = ['a\nb', 'x\x1ey\x1f', 'q"\\"/', 'é😀\u2028', 'plain'];
+    const got: Array<[string, string, number]> = [];
+    const registry = {
+      deliver: (key: string, env: string, _seq: number, text: string) => void got.push([key, env, JSON.parse(text).data]),
+      presence() {},
+      joined() {},
+      get: () => undefined,
+      envs: () => [],
+    };
+    const options = server.resolveOptions({ redisUrl: own.url, redisPrefix: onRedis.prefix() });
+    const hub = new RedisHub(registry, options, { counted() {}, lost() {} }, { info() {}, warn() {}, error() {} });
+    await hub.start();
+    try {
+      for (const key of keys) {
+        await new Promise<string[]>((resolve) => hub.join({ key, env: 'miniapp', state: 'live', joinNo: 0, sentSeq: 0 } as unknown as Connection, false, resolve));
+      }
+      // One turn: every key's frame in the same FORWARD call and the same channel message.
+      await Promise.all(keys.map((key, n) => new Promise((resolve) => hub.forward(key, 'h5', undefined, `"from":"h5","type":"message","data":${n}}`, resolve))));
+      await waitUntil(() => got.length === keys.length);
+      expect(got).toEqual(keys.map((key, n) => [key, 'miniapp', n]));
+    } finally {
+      await hub.close();
+    }
+  });
+
   async function waitUntil(done: () => boolean): Promise<void> {
     const deadline = Date.now() + 5000;
     while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
