@@ -1,13 +1,14 @@
 /**
  * End to end over the navigate channel: the H5 SDK (dist/h5/hybrid-kit.js) in headless Chromium,
- * the BUILT bridge-webview and call page in miniprogram-simulate, WeChat played by the harness.
+ * the BUILT bridge-webview and call page in miniprogram-simulate, WeChat played by the harness
+ * under the real npm weixin-js-sdk (test/helpers/webview-driver.ts).
  */
 import type { Page } from 'playwright-core';
 import { HeadlessBrowser, launchBrowser, serveH5, StaticServer } from '../helpers/chromium';
 import { closeMiniProgramGlobals, installMiniProgramGlobals } from '../helpers/mp-globals';
 import { mpModule } from '../helpers/mp-dist';
 import { WeChatHarness } from '../helpers/wechat-harness';
-import { WebviewDriver } from '../helpers/webview-driver';
+import { WebviewDriver, sdkScript } from '../helpers/webview-driver';
 import { pollPage, settleCall } from '../helpers/h5-page';
 import { registerTestHandlers } from '../helpers/e2e-handlers';
 import { sleep, waitFor } from '../helpers/wait';
@@ -246,9 +247,10 @@ test('outside the mini program: env() says so and call() rejects NOT_IN_MINIPROG
     await plain.goto(server.origin + '/plain.html');
     expect(await plain.evaluate(() => (window as any).__bridge.env())).toBe('browser');
     expect(await settleCall(plain, 'echo', 1)).toMatchObject({ ok: false, code: 'NOT_IN_MINIPROGRAM' });
-    // A JS-SDK whose getEnv never calls back (outside WeChat): detection times out.
+    // The real JS-SDK outside WeChat (a browser's user agent): its getEnv never calls back, so detection times out.
+    await plain.addScriptTag({ content: await sdkScript() });
+    expect(await plain.evaluate(() => typeof (window as any).wx.miniProgram.getEnv)).toBe('function');
     await plain.evaluate(() => {
-      (window as any).wx = { miniProgram: { getEnv() {}, navigateTo() {}, postMessage() {} } };
       (window as any).__bridge.destroy();
       (window as any).__bridge = (window as any).HybridKit.createBridge({ envTimeout: 50 });
     });

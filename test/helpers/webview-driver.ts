@@ -1,27 +1,43 @@
 /**
  * The H5 side of the bridge tests: a Chromium page (test/helpers/chromium.ts) playing the
- * web-view, with a `wx.miniProgram` backed by a WeChatHarness (test/helpers/wechat-harness.ts).
+ * web-view, with the real npm weixin-js-sdk as `window.wx` (as the official <script> sets it) and
+ * the client's JS bridge under it backed by a WeChatHarness (test/helpers/wechat-harness.ts),
+ * in a mini program web-view's user agent (test/helpers/wechat-webview.ts).
  */
 import type { Page as BrowserPage } from 'playwright-core';
 import type { WeChatHarness } from './wechat-harness';
+import { MINIPROGRAM_UA, bundlePage } from './wechat-webview';
 
-/** The JS-SDK's `wx.miniProgram` as WeChat gives it to the page, backed by the harness. */
-export const FAKE_JSSDK = `
+/**
+ * What the WeChat client gives the page, backed by the harness: `__wxjs_environment`, and a ready
+ * WeixinJSBridge whose `invokeMiniProgramAPI` navigateTo covers the page at once and opens the
+ * call page (answering `err_msg` as the SDK expects), and whose postMessage fills the batch.
+ */
+export const CLIENT_BRIDGE = `
 window.__hkSetVisibility = function (value) {
   Object.defineProperty(document, 'visibilityState', { value: value, configurable: true });
   document.dispatchEvent(new Event('visibilitychange'));
 };
-window.wx = { miniProgram: {
-  navigateTo: function (o) {
+window.__wxjs_environment = 'miniprogram';
+window.WeixinJSBridge = {
+  invoke: function (name, args, callback) {
+    if (name !== 'invokeMiniProgramAPI') return;
+    if (args.name === 'postMessage') window.__hkPostMessage(JSON.stringify(args.arg));
+    if (args.name !== 'navigateTo') return;
     window.__hkSetVisibility('hidden'); // the call page covers the web-view page at once
-    window.__hkNavigateTo(o.url).then(
-      function () { o.success && o.success({ errMsg: 'navigateTo:ok' }); },
-      function (e) { window.__hkSetVisibility('visible'); o.fail && o.fail({ errMsg: e.message }); }
+    window.__hkNavigateTo(args.arg.url).then(
+      function () { callback({ err_msg: name + ':ok' }); },
+      function (e) { window.__hkSetVisibility('visible'); callback({ err_msg: name + ':fail ' + e.message }); }
     );
   },
-  postMessage: function (o) { window.__hkPostMessage(JSON.stringify(o.data)); },
-  getEnv: function (cb) { setTimeout(function () { cb({ miniprogram: true }); }, 0); }
-} };`;
+  on: function () {}
+};`;
+
+/** The npm weixin-js-sdk as the page's first script: it sets `window.wx`, as the official <script> does. */
+export const sdkScript = (() => {
+  let script: Promise<string> | undefined;
+  return () => script || (script = bundlePage("import wx from 'weixin-js-sdk'; window.wx = wx;"));
+})();
 
 /**
  * Connects a Chromium page to a WeChatHarness: the page's navigateTo opens the call page,
@@ -45,7 +61,10 @@ export class WebviewDriver {
     await this.page.exposeFunction('__hkPostMessage', (json: string) => {
       this.posted.push(JSON.parse(json));
     });
-    await this.page.addInitScript(FAKE_JSSDK);
+    const cdp = await this.page.context().newCDPSession(this.page);
+    await cdp.send('Network.setUserAgentOverride', { userAgent: MINIPROGRAM_UA });
+    await this.page.addInitScript(CLIENT_BRIDGE);
+    await this.page.addInitScript(await sdkScript());
     this.harness.onSrcChange((src) => this.enqueue(() => this.navigate(src)));
     // The call page is gone: the web-view page is shown again.
     this.harness.onRelay((open) => open || this.enqueue(() => this.showPage()));
