@@ -90,6 +90,8 @@ export interface HelloFrame {
   receipts?: boolean;
   /** Names the relay's store of accepted frames; another name after a reconnect means they are gone. */
   store?: string;
+  /** The relay takes batch messages (several frames in one WebSocket message) within these limits (batch.ts). */
+  batch?: { frames: number; bytes: number };
 }
 /**
  * Sent by the relay (stamped, `from` = the receiving env): the receiver confirmed these reliable

@@ -8,6 +8,7 @@ export * from './json';
 export * from './navigate';
 export * from './hash';
 export * from './frames';
+export * from './batch';
 export * from './registry';
 export * from './legacy-reply';
 export * from './protocol';

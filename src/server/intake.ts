@@ -3,6 +3,7 @@
  * resume) and route the rest through the hub with the sender's env spliced in.
  */
 import type { RawData } from 'ws';
+import { BATCH_BYTE, BATCH_MAX_FRAMES, splitBatch } from '../core/batch';
 import { HybridError } from '../core/errors';
 import { decodeFrame, errorFrame, Frame, KnownFrame } from '../core/frames';
 import { ENV_PATTERN } from './admission';
@@ -36,9 +37,28 @@ export class Intake {
     this.frameLimits = { maxFrameBytes: parts.options.maxFrameBytes };
   }
 
-  /** One WebSocket message from `conn`. */
+  /** One WebSocket message from `conn`: a frame, or a batch of frames from a client of this protocol (core/batch.ts). */
   onFrame(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.state === 'closed') return;
+    if (!isBinary && !conn.legacy && (data as Buffer)[0] === BATCH_BYTE) return this.onBatch(conn, data.toString());
+    this.take(conn, data, isBinary, (data as Buffer).length);
+  }
+
+  /** Each frame of a batch is taken in order as if it came alone: same frame limits, one rate-limit token each. */
+  private onBatch(conn: Connection, text: string): void {
+    let texts: string[];
+    try {
+      texts = splitBatch(text, BATCH_MAX_FRAMES);
+    } catch (err) {
+      this.parts.metrics.messagesReceived++;
+      return this.refuse(conn, err);
+    }
+    // 3 bytes per UTF-16 unit bound a frame's size (route() measures exactly only near the limit).
+    for (const piece of texts) if (conn.state !== 'closed') this.take(conn, piece, false, piece.length * 3);
+  }
+
+  /** One frame (`bytes`: its size in bytes, or a bound above it). */
+  private take(conn: Connection, data: RawData | string, isBinary: boolean, bytes: number): void {
     const receivedAt = performance.now();
     const { metrics, outlet, hub, replayer } = this.parts;
     metrics.messagesReceived++;
@@ -71,7 +91,7 @@ export class Intake {
         if ((SERVER_ONLY_TYPES as readonly string[]).indexOf(frame.type) >= 0) {
           return this.refuse(conn, new HybridError('BAD_REQUEST', `"${frame.type}" frames are sent by the server only`), idOf(frame));
         }
-        this.route(conn, frame, text, receivedAt, (data as Buffer).length);
+        this.route(conn, frame, text, receivedAt, bytes);
     }
   }
 
@@ -115,7 +135,7 @@ export class Intake {
     this.route(conn, frame, wrapped, receivedAt, Buffer.byteLength(wrapped));
   }
 
-  private rateLimited(conn: Connection, data: RawData, isBinary: boolean): void {
+  private rateLimited(conn: Connection, data: RawData | string, isBinary: boolean): void {
     const { metrics, outlet, options } = this.parts;
     metrics.rejects.rate_limited++;
     if (++conn.strikes > options.rateBurst) return outlet.close(conn, CLOSE_CODES.rateLimited, 'rate limit exceeded');

@@ -13,13 +13,14 @@ import type { Hub } from './hub';
 import type { Intake } from './intake';
 import type { RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
+import { BATCH_MAX_FRAMES } from '../core/batch';
 import type { ConnectionRegistry } from './registry';
 
 const CONNECTION = Symbol('hybrid-kit.connection');
 type RelaySocket = WebSocket & { [CONNECTION]?: Connection };
 
 export interface SessionParts {
-  options: Pick<RelayOptions, 'rateBurst' | 'resumeWaitMs'>;
+  options: Pick<RelayOptions, 'rateBurst' | 'resumeWaitMs' | 'maxFrameBytes'>;
   metrics: RelayMetrics;
   registry: ConnectionRegistry;
   outlet: Outlet;
@@ -76,7 +77,8 @@ export class Sessions {
     conn.resumeTimer = setTimeout(startPlain, options.resumeWaitMs, replayer, conn);
     hub.join(conn, !!old, (peers) => {
       if (conn.state === 'closed') return;
-      outlet.control(conn, { type: 'hello', v: PROTOCOL_VERSION, env, peers, receipts: true, store: hub.storeId });
+      const batch = { frames: BATCH_MAX_FRAMES, bytes: options.maxFrameBytes };
+      outlet.control(conn, { type: 'hello', v: PROTOCOL_VERSION, env, peers, receipts: true, store: hub.storeId, batch });
       replayer.joined(conn);
     });
     return conn;

@@ -7,6 +7,7 @@ import { WebSocket } from 'ws';
 import { SocketClient, SocketClientOptions, UndeliveredEvent, webSocketTransport } from '../../src/core/socket';
 import { server, type Relay, type RelayOptions } from '../server/helpers';
 import { sleep, waitFor } from '../helpers/wait';
+import { isBatch, splitBatch } from '../../src/core/batch';
 import { FAST } from './socket-fixture';
 
 jest.setTimeout(20000);
@@ -36,7 +37,7 @@ function client(relay: Relay, env: string, options: Partial<SocketClientOptions>
       const task = ws(target) as ReturnType<typeof ws> & { send: (o: { data: string }) => void };
       const send = task.send.bind(task);
       task.send = (o: { data: string }) => {
-        sent.push(JSON.parse(o.data).type);
+        for (const text of isBatch(o.data) ? splitBatch(o.data, 1000) : [o.data]) sent.push(JSON.parse(text).type);
         send(o);
       };
       return task;
@@ -119,4 +120,31 @@ test('a backlog that lets an accepted message go reports it undelivered (lost, Q
   await Promise.all(results.slice(3).map((r) => r.delivered));
   expect(got).toEqual([3, 4, 5, 6, 7]);
   expect(relay.metrics().drops.backlog_overflow).toBe(3);
+});
+
+test('accepted and delivered read only after the outcome (they are made lazily) settle with that outcome', async () => {
+  const relay = await relayOn();
+  const { c: mp } = client(relay, 'miniapp');
+  const { c: h5 } = client(relay, 'h5');
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  const acked: string[] = [];
+  mp.on('ack', (e) => acked.push(e.id));
+  const done = mp.emit('late', 1, { reliable: true, to: 'h5' });
+  await waitFor(() => acked.length === 1);
+  expect(await settled(done.delivered)).toBe('resolved');
+  expect(await settled(done.accepted)).toBe('resolved');
+
+  h5.pause();
+  const accepted: string[] = [];
+  mp.on('accepted', (e) => accepted.push(e.id));
+  const held = mp.emit('late', 2, { reliable: true, to: 'h5' });
+  await waitFor(() => accepted.length === 1);
+  const heldAccepted = held.accepted;
+  mp.destroy(); // gives it up: delivered rejects with CANCELLED, accepted stays resolved
+  expect(await settled(heldAccepted)).toBe('resolved');
+  await expect(held.delivered).rejects.toMatchObject({ code: 'CANCELLED' });
+  // The same promise every time it is read.
+  expect(held.delivered).toBe(held.delivered);
 });

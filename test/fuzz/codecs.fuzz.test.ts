@@ -5,6 +5,7 @@
  * never throw at all), never pollutes Object.prototype, and valid values round-trip exactly.
  */
 import fc from 'fast-check';
+import { BATCH_SEPARATOR, batchLimitsOf, isBatch, joinBatches, splitBatch } from '../../src/core/batch';
 import { ERROR_CODES, HybridError } from '../../src/core/errors';
 import { decodeFrame, encodeFrame, Frame } from '../../src/core/frames';
 import { decodeHash, encodeHash, HashEntry } from '../../src/core/hash';
@@ -171,5 +172,72 @@ describe('web-view hashes', () => {
       const text = encodeHash(entries as HashEntry[], nonce, Infinity);
       expect(decodeHash(text, Infinity)).toEqual({ entries: JSON.parse(JSON.stringify(entries)), nonce });
     }), params);
+  });
+});
+
+describe('batch messages', () => {
+  const frameText = json.map((data) => JSON.stringify({ type: 'message', data }));
+  const limits = fc.record({ frames: fc.integer({ min: 2, max: 12 }), bytes: fc.integer({ min: 2, max: 600 }) });
+
+  test('joinBatches then splitBatch: every frame once, in order; each batch within the frame count and the bytes', () => {
+    fc.assert(fc.property(fc.array(frameText, { maxLength: 40 }), limits, (texts, lim) => {
+      const back: string[] = [];
+      for (const message of joinBatches(texts, lim)) {
+        if (!isBatch(message)) {
+          back.push(message); // a lone frame goes as it is
+          continue;
+        }
+        const frames = splitBatch(message, lim.frames);
+        expect(frames.length).toBeGreaterThanOrEqual(2);
+        expect(frames.length).toBeLessThanOrEqual(lim.frames);
+        expect(Buffer.byteLength(message)).toBeLessThanOrEqual(lim.bytes);
+        back.push(...frames);
+      }
+      expect(back).toEqual(texts);
+    }), params);
+  });
+
+  test('random, mutated and oversized batches: splitBatch gives at most maxFrames texts or BAD_REQUEST; each text decodes or fails with a code', () => {
+    const valid = fc.array(frameText, { minLength: 1, maxLength: 8 }).map((texts) => texts.map((t) => BATCH_SEPARATOR + t).join(''));
+    const many = fc.integer({ min: 1, max: 300 }).map((n) => BATCH_SEPARATOR.repeat(n) + '{"type":"ping"}');
+    const input = fc.oneof(
+      { weight: 3, arbitrary: nasty.map((t) => BATCH_SEPARATOR + t) },
+      { weight: 4, arbitrary: mutated(valid) },
+      { weight: 1, arbitrary: many },
+      { weight: 1, arbitrary: nasty },
+    );
+    fc.assert(fc.property(input, fc.integer({ min: 1, max: 200 }), (text, maxFrames) => {
+      let frames: string[];
+      try {
+        frames = splitBatch(text, maxFrames);
+      } catch (err) {
+        expect(err).toBeInstanceOf(HybridError);
+        expect((err as HybridError).code).toBe('BAD_REQUEST');
+        return;
+      }
+      expect(isBatch(text)).toBe(true);
+      expect(frames.length).toBeLessThanOrEqual(maxFrames);
+      expect(frames.join(BATCH_SEPARATOR)).toBe(text.slice(1));
+      for (const frame of frames) {
+        try {
+          decodeFrame(frame);
+        } catch (err) {
+          expect(err).toBeInstanceOf(HybridError);
+          expect(ERROR_CODES).toContain((err as HybridError).code);
+        }
+      }
+    }), params);
+    expectNoPollution();
+  });
+
+  test('batchLimitsOf accepts only whole numbers of at least 2 for both limits', () => {
+    fc.assert(fc.property(json, (offer) => {
+      const limits = batchLimitsOf(offer);
+      if (limits === undefined) return;
+      expect(Number.isInteger(limits.frames) && limits.frames >= 2).toBe(true);
+      expect(Number.isInteger(limits.bytes) && limits.bytes >= 2).toBe(true);
+    }), params);
+    expect(batchLimitsOf({ frames: 64, bytes: 4096 })).toEqual({ frames: 64, bytes: 4096 });
+    expect(batchLimitsOf({ frames: 1, bytes: 4096 })).toBeUndefined();
   });
 });

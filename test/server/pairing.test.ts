@@ -37,7 +37,10 @@ describe('pairing and forwarding', () => {
 
   test('hello lists the peers online; presence tells each side when its peer comes and goes', async () => {
     const mp = await TestClient.open(relay, 'tok-p', 'miniapp');
-    expect(mp.frames[0]).toEqual({ type: 'hello', v: 1, env: 'miniapp', peers: [], receipts: true, store: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(mp.frames[0]).toEqual({
+      type: 'hello', v: 1, env: 'miniapp', peers: [], receipts: true, store: expect.stringMatching(/^[0-9a-f]{16}$/),
+      batch: { frames: 128, bytes: relay.options.maxFrameBytes },
+    });
     const h5 = await TestClient.open(relay, 'tok-p', 'h5');
     expect(h5.frames[0]).toMatchObject({ type: 'hello', env: 'h5', peers: ['miniapp'] });
     expect(await mp.next((f) => f.type === 'presence')).toEqual({ type: 'presence', env: 'h5', online: true });

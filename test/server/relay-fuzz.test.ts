@@ -3,10 +3,12 @@
  * (miniapp and h5 on token A) exchange numbered messages while attackers (a third env on token A,
  * another on token B) send 2,400 generated hostile frames: random text, JSON with `__proto__` /
  * `constructor` keys, valid frames with fields replaced by junk, lone surrogates, deep nesting,
- * near-limit and over-limit sizes, binary and invalid UTF-8. Every honest message arrives exactly
+ * near-limit and over-limit sizes, binary and invalid UTF-8, batch messages of all that (some past
+ * the frame count). Every honest message arrives exactly
  * once and in order, nothing crosses tokens, the attackers only get error frames or a documented
  * close, and a fresh pair still works at the end. Counts, not timings.
  */
+import { BATCH_MAX_FRAMES, BATCH_SEPARATOR } from '../../src/core/batch';
 import fc from 'fast-check';
 import { ERROR_CODES } from '../../src/core/errors';
 import { LIMITS } from '../../src/core/limits';
@@ -62,6 +64,12 @@ const nearLimit = fc.integer({ min: -64, max: 64 }).map((d) => {
   const head = '{"type":"message","data":"';
   return head + 'x'.repeat(Math.max(0, LIMITS.maxFrameBytes - head.length - 2 + d)) + '"}';
 });
+/** Batch messages (core/batch.ts) of valid, mutated and junk frames, some past the frame count. */
+const hostileBatch = fc.oneof(
+  fc.array(fc.oneof(validFrame.map((f) => JSON.stringify(f)), mutatedFrame, fc.string({ unit: 'binary', maxLength: 20 })), { minLength: 1, maxLength: 6 })
+    .map((texts) => BATCH_SEPARATOR + texts.join(BATCH_SEPARATOR)),
+  fc.integer({ min: BATCH_MAX_FRAMES - 1, max: BATCH_MAX_FRAMES + 40 }).map((n) => (BATCH_SEPARATOR + '{"type":"ping"}').repeat(n)),
+);
 const hostile: fc.Arbitrary<Hostile> = fc.oneof(
   { arbitrary: fc.string({ unit: 'binary', maxLength: 60 }).map((text) => ({ kind: 'text' as const, text })), weight: 3 },
   { arbitrary: fc.json().map((text) => ({ kind: 'text' as const, text })), weight: 2 },
@@ -72,6 +80,7 @@ const hostile: fc.Arbitrary<Hostile> = fc.oneof(
   { arbitrary: fc.uint8Array({ maxLength: 40 }).map((a) => ({ kind: 'binary' as const, bytes: Buffer.from(a) })), weight: 1 },
   { arbitrary: fc.constant({ kind: 'badUtf8' as const, bytes: Buffer.from([0x7b, 0xc3, 0x28, 0xff, 0x7d]) }), weight: 1 },
   { arbitrary: nearLimit.map((text) => ({ kind: 'text' as const, text })), weight: 1 },
+  { arbitrary: hostileBatch.map((text) => ({ kind: 'text' as const, text })), weight: 2 },
 );
 
 /** Frames after which the relay must close the socket. */
@@ -120,14 +129,17 @@ class Attacker {
   }
 
   /** Sends a burst, then waits until the relay answered a ping after it (or closed the socket). */
+  private async reopen(): Promise<void> {
+    if (this.client.ws.readyState === this.client.ws.OPEN) return;
+    await this.client.closed;
+    this.harvest();
+    await this.connect();
+  }
+
   async burst(frames: Hostile[]): Promise<void> {
     for (const h of frames) {
       this.sent++;
-      if (this.client.ws.readyState !== this.client.ws.OPEN) {
-        await this.client.closed;
-        this.harvest();
-        await this.connect();
-      }
+      await this.reopen();
       if (h.kind === 'text') this.client.ws.send(h.text);
       else this.client.ws.send(h.bytes, { binary: h.kind === 'binary' });
       if (fatal(h)) {
@@ -137,8 +149,9 @@ class Attacker {
         await this.client.closed;
       }
     }
+    await this.reopen(); // a burst may end with a frame that closed the socket
     const ts = 1e12 + ++this.syncNo;
-    if (this.client.ws.readyState === this.client.ws.OPEN) this.client.send({ type: 'ping', ts });
+    this.client.send({ type: 'ping', ts });
     const c = this.client;
     // `hello` is always recorded, so a closed socket resolves this at once.
     await c.next((f) => (f.type === 'pong' && f.ts === ts) || c.closeCode !== null, 20_000);

@@ -94,7 +94,8 @@ export class SocketClient {
   private connectionHooks(): ConnectionHooks {
     return {
       opened: () => {
-        // Resume first so the server replays what we missed before anything else goes out.
+        // Batches wait for this relay's hello. Resume first so the server replays what we missed before anything else goes out.
+        this.out.batch = undefined;
         if (!this.options.legacyRelay && !this.plain) this.out.transmit({ type: 'resume', lastSeq: this.inbound.lastSeq });
         this.reliable.opened();
         this.out.flushQueue();

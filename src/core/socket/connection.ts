@@ -21,7 +21,7 @@ export interface ConnectionHooks {
   /** The task opened (state is already 'open'): resume, resend, flush, start the heartbeat. */
   opened(): void;
   inbound(data: unknown): void;
-  /** Before the task is dropped: write what this turn still holds for it. */
+  /** Before the task is closed or dropped: hand it what this turn still holds for it. */
   flushWrites(): void;
   /** Stop the timers that only make sense while connected (acks, confirmations, heartbeat). */
   stopTimers(): void;
@@ -240,6 +240,7 @@ export class Connection {
 
   /** Forget the task without closing it; later callbacks from it are ignored (generation bump). */
   private detachTask(): void {
+    if (this.liveTask) this.hooks.flushWrites();
     this.gen++;
     this.retryTimer.clear();
     this.liveTask = undefined;
@@ -248,7 +249,6 @@ export class Connection {
 
   private abandonTask(code: number, reason: string): void {
     const task = this.liveTask;
-    if (task) this.hooks.flushWrites();
     this.detachTask();
     if (task) safeClose(task, code, reason);
   }

@@ -4,6 +4,7 @@
  * delivered notices to the reliable sender, responses and chunks to the callers, requests to the
  * handlers, messages (deduped by id) and relay-format frames to the app.
  */
+import { batchLimitsOf } from '../batch';
 import { utf8ByteLength } from '../bytes';
 import { Emitter } from '../emitter';
 import { HybridError } from '../errors';
@@ -102,12 +103,13 @@ export class Inbound {
 
   /** One cumulative confirmation after this turn's frames were handed to the app. */
   private confirmSoon(): void {
-    if (this.confirmTimer.armed) return;
-    this.confirmTimer.set(0, () => {
-      this.unconfirmed = 0;
-      this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
-    });
+    if (!this.confirmTimer.armed) this.confirmTimer.set(0, this.confirmTurn);
   }
+
+  private readonly confirmTurn = (): void => {
+    this.unconfirmed = 0;
+    this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
+  };
 
   /** Plain mode: the heartbeat reply is swallowed; everything else is a `raw` event. */
   private handlePlain(data: unknown): void {
@@ -140,6 +142,7 @@ export class Inbound {
         for (const id of frame.ids) reliable.delivered(id);
         return;
       case 'hello':
+        this.parts.out.batch = batchLimitsOf(frame.batch);
         reliable.onHello(frame);
         return events.emit('hello', frame);
       case 'presence':

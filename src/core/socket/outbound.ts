@@ -1,7 +1,12 @@
 /**
  * Everything SocketClient writes: frames go to the live task when it is open, or wait in a
  * bounded queue until it is; what the queue cannot take is refused or dropped with a `drop` event.
+ *
+ * Writes are held until the end of the current turn (a microtask) and then go out together: as
+ * one batch message when the relay offered batches in its hello (../batch.ts), otherwise one send
+ * per frame between cork() and uncork() when the task has them (Node's `ws`: one syscall).
  */
+import { BatchLimits, joinBatches } from '../batch';
 import { utf8ByteLength } from '../bytes';
 import { Emitter } from '../emitter';
 import { HybridError } from '../errors';
@@ -10,6 +15,9 @@ import { BoundedQueue } from '../queue';
 import { DropReason, SendRefused, SendResult, SocketClientEvents } from './client-types';
 import { Connection } from './connection';
 import { PendingRequests } from './requests';
+import { SocketTaskLike } from './transport';
+
+const settled = Promise.resolve();
 
 export interface QueuedFrame {
   frame: Frame;
@@ -26,6 +34,13 @@ export interface SocketCounters {
 }
 
 export class Outbound {
+  /** The relay's batch offer on this connection (its hello); undefined: one message per frame. */
+  batch: BatchLimits | undefined;
+  /** Texts written in this turn, not yet handed to the task. */
+  private held: string[] = [];
+  private flushQueued = false;
+  private readonly flushNow = (): void => this.flush();
+
   constructor(
     private readonly connection: Connection,
     private readonly queue: BoundedQueue<QueuedFrame>,
@@ -67,22 +82,42 @@ export class Outbound {
     return this.write(encodeFrame(frame));
   }
 
-  /** Hands `text` to the live task; false when there is none or it refused. */
+  /** Takes `text` for the live task (sent at the end of this turn); false when there is none. */
   write(text: string): boolean {
-    const task = this.connection.task;
-    if (!task || this.connection.state !== 'open') return false;
-    try {
-      task.send({ data: text });
-    } catch {
-      return false;
-    }
+    if (!this.connection.task || this.connection.state !== 'open') return false;
+    this.held.push(text);
     this.counters.sent++;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      settled.then(this.flushNow);
+    }
     return true;
   }
 
-  /** Writes held for the end of this turn (none yet: every write goes out at once). */
+  /** Hands this turn's writes to the task (end of turn, and before the task is closed or dropped). */
   flush(): void {
-    // Nothing held.
+    this.flushQueued = false;
+    const texts = this.held;
+    const task = this.connection.task;
+    if (!texts.length || !task) return;
+    this.held = [];
+    try {
+      if (texts.length === 1) task.send({ data: texts[0] });
+      else this.sendAll(task, texts);
+    } catch {
+      // A task that throws on send is going away: what it refused is lost with the connection,
+      // as if written to a socket that then died (reliable messages are resent, requests fail OFFLINE).
+    }
+  }
+
+  private sendAll(task: SocketTaskLike, texts: string[]): void {
+    const messages = this.batch ? joinBatches(texts, this.batch) : texts;
+    if (task.cork) task.cork();
+    try {
+      for (const data of messages) task.send({ data });
+    } finally {
+      if (task.uncork) task.uncork();
+    }
   }
 
   enqueue(item: QueuedFrame, ttl?: number): SendResult {

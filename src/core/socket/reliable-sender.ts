@@ -12,6 +12,23 @@ import { Outbound } from './outbound';
 import { deliveryPromise, Outbox, OutboxEntry } from './reliable';
 import { OneShot } from './timers';
 
+/** emit()'s result for a message in the outbox: its promises are made only if read. */
+class ReliableResult {
+  readonly id: string;
+
+  constructor(readonly status: 'sent' | 'queued', private readonly entry: OutboxEntry) {
+    this.id = entry.id;
+  }
+
+  get delivered(): Promise<void> {
+    return this.entry.delivered;
+  }
+
+  get accepted(): Promise<void> {
+    return this.entry.acceptedPromise;
+  }
+}
+
 export interface ReliableTimings {
   ackTimeout: number;
   deliveryTimeout: number;
@@ -46,7 +63,7 @@ export class ReliableSender {
   pending(id: string): ReliableSendResult | undefined {
     const entry = this.outbox.get(id);
     if (!entry) return undefined;
-    return { status: entry.sentAt ? 'sent' : 'queued', id, delivered: entry.delivered, accepted: entry.acceptedPromise };
+    return new ReliableResult(entry.sentAt ? 'sent' : 'queued', entry);
   }
 
   /** Takes a message frame (with its id, encoded as `text`) into the outbox and writes it when open. */
@@ -66,7 +83,7 @@ export class ReliableSender {
     if (entry.expiresAt) this.scheduleExpiry();
     const sent = this.out.write(text);
     if (sent) this.markSent(entry);
-    return { status: sent ? 'sent' : 'queued', id, delivered: entry.delivered, accepted: entry.acceptedPromise };
+    return new ReliableResult(sent ? 'sent' : 'queued', entry);
   }
 
   /** On open: messages the relay has not accepted go again now; accepted ones once hello says whether its store changed. */

@@ -1,26 +1,5 @@
 import { HybridError } from '../errors';
 
-export interface OutboxEntry {
-  id: string;
-  /** The message's `event` (reported with its outcome). */
-  event: string;
-  text: string;
-  bytes: number;
-  /** 0 until the frame went out on a live connection. */
-  sentAt: number;
-  attempts: number;
-  /** Give up when still unacked at this time (ms, the client's clock); 0 = never. */
-  expiresAt: number;
-  /** Settles with the message's outcome: resolves on its ack, rejects when it is given up. */
-  delivered: Promise<void>;
-  settle(error?: HybridError): void;
-  /** The relay holds it (its ack came); resent on a periodic timer only while false. */
-  accepted: boolean;
-  /** Resolves when accepted (or delivered), rejects when given up first. */
-  acceptedPromise: Promise<void>;
-  settleAccepted(error?: HybridError): void;
-}
-
 /** A promise that settles once; a rejection nobody awaits is not reported as unhandled. */
 export function deliveryPromise(): { promise: Promise<void>; settle(error?: HybridError): void } {
   let resolve!: () => void;
@@ -31,6 +10,71 @@ export function deliveryPromise(): { promise: Promise<void>; settle(error?: Hybr
   });
   promise.catch(() => undefined);
   return { promise, settle: (error) => (error ? reject(error) : resolve()) };
+}
+
+/** undefined: not settled yet; null: succeeded; an error: failed. */
+type Outcome = HybridError | null | undefined;
+
+/**
+ * One outcome of a message (accepted, or delivered), settled once. Its promise is made only when
+ * someone asks for it: most callers never read `accepted` or `delivered` (events say the same), and
+ * two promises with their resolvers per message were the largest allocation on the send path.
+ */
+class LazyOutcome {
+  private outcome: Outcome;
+  private waiter: ReturnType<typeof deliveryPromise> | undefined;
+
+  get promise(): Promise<void> {
+    if (!this.waiter) {
+      this.waiter = deliveryPromise();
+      if (this.outcome !== undefined) this.waiter.settle(this.outcome || undefined);
+    }
+    return this.waiter.promise;
+  }
+
+  settle(error?: HybridError): void {
+    if (this.outcome !== undefined) return;
+    this.outcome = error || null;
+    if (this.waiter) this.waiter.settle(error);
+  }
+}
+
+export class OutboxEntry {
+  /** 0 until the frame went out on a live connection. */
+  sentAt = 0;
+  attempts = 0;
+  /** The relay holds it (its ack came); resent on a periodic timer only while false. */
+  accepted = false;
+  private readonly deliveredOutcome = new LazyOutcome();
+  private readonly acceptedOutcome = new LazyOutcome();
+
+  constructor(
+    readonly id: string,
+    /** The message's `event` (reported with its outcome). */
+    readonly event: string,
+    readonly text: string,
+    readonly bytes: number,
+    /** Give up when still unacked at this time (ms, the client's clock); 0 = never. */
+    readonly expiresAt: number,
+  ) {}
+
+  /** Settles with the message's outcome: resolves on its ack, rejects when it is given up. */
+  get delivered(): Promise<void> {
+    return this.deliveredOutcome.promise;
+  }
+
+  settle(error?: HybridError): void {
+    this.deliveredOutcome.settle(error);
+  }
+
+  /** Resolves when accepted (or delivered), rejects when given up first. */
+  get acceptedPromise(): Promise<void> {
+    return this.acceptedOutcome.promise;
+  }
+
+  settleAccepted(error?: HybridError): void {
+    this.acceptedOutcome.settle(error);
+  }
 }
 
 /**
@@ -55,12 +99,7 @@ export class Outbox {
     if (this.entries.size >= this.maxItems || this.byteTotal + message.bytes > this.maxBytes) {
       throw new HybridError('QUEUE_FULL', `${this.entries.size} reliable messages (${this.byteTotal} bytes) wait for an ack; limit ${this.maxItems} / ${this.maxBytes} bytes`);
     }
-    const { promise, settle } = deliveryPromise();
-    const accepted = deliveryPromise();
-    const entry: OutboxEntry = {
-      ...message, sentAt: 0, attempts: 0, delivered: promise, settle,
-      accepted: false, acceptedPromise: accepted.promise, settleAccepted: accepted.settle,
-    };
+    const entry = new OutboxEntry(message.id, message.event, message.text, message.bytes, message.expiresAt);
     this.entries.set(message.id, entry);
     this.byteTotal += message.bytes;
     return entry;

@@ -15,6 +15,12 @@ export interface SocketTaskLike {
   onClose(callback: (res: { code?: number; reason?: string }) => void): void;
   onError(callback: (res: { errMsg?: string } | unknown) => void): void;
   onMessage(callback: (res: { data: string | ArrayBuffer }) => void): void;
+  /**
+   * Optional: sends between cork() and uncork() may go out together (Node's `ws`: one syscall
+   * instead of one per frame). WeChat's SocketTask and the browser WebSocket have neither.
+   */
+  cork?(): void;
+  uncork?(): void;
 }
 
 /** What one connection attempt uses; asked for again before every attempt so tokens can refresh. */
@@ -57,8 +63,26 @@ export function webSocketTransport(WebSocketCtor: WebSocketLikeConstructor): Soc
   };
 }
 
+/** The stream under a Node `ws` WebSocket (absent in browsers, null before open and after close). */
+function streamOf(socket: WebSocketLike): { cork?: () => void; uncork?: () => void } | null | undefined {
+  return (socket as { _socket?: { cork?: () => void; uncork?: () => void } | null })._socket;
+}
+
 export function adaptWebSocket(socket: WebSocketLike): SocketTaskLike {
+  // The stream corked by cork(), so uncork() releases the same one even if the socket let it go meanwhile.
+  let corked: { uncork?: () => void } | undefined;
   return {
+    cork() {
+      const stream = streamOf(socket);
+      if (corked || !stream || typeof stream.cork !== 'function') return;
+      stream.cork();
+      corked = stream;
+    },
+    uncork() {
+      const stream = corked;
+      corked = undefined;
+      if (stream && typeof stream.uncork === 'function') stream.uncork();
+    },
     send({ data, success, fail }) {
       if (socket.readyState !== WS_OPEN) {
         if (fail) fail({ errMsg: 'send:fail socket is not open' });

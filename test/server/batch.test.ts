@@ -1,0 +1,80 @@
+/**
+ * Batch messages at the relay (src/server/intake.ts, src/core/batch.ts), over real sockets: each
+ * frame of a batch is taken as if it came alone (same decode, limits, rate limit, acks), in order;
+ * a batch past the frame count is refused whole; an old client's text is never read as a batch.
+ */
+import { BATCH_MAX_FRAMES, BATCH_SEPARATOR } from '../../src/core/batch';
+import { closeAll, startRelay, TestClient, type Relay } from './helpers';
+
+const batch = (frames: unknown[]) => frames.map((f) => BATCH_SEPARATOR + (typeof f === 'string' ? f : JSON.stringify(f))).join('');
+const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+let relay: Relay | undefined;
+afterEach(async () => {
+  if (relay) await relay.close({ graceMs: 50 });
+  relay = undefined;
+});
+
+test('hello offers batches; each frame of a batch is routed and acked in order, a bad one refused alone with its error', async () => {
+  relay = await startRelay();
+  const mp = await TestClient.open(relay, 'b1', 'miniapp', 0);
+  const h5 = await TestClient.open(relay, 'b1', 'h5', 0);
+  expect(h5.frames[0]).toMatchObject({ type: 'hello', batch: { frames: BATCH_MAX_FRAMES, bytes: relay.options.maxFrameBytes } });
+  h5.send(batch([
+    { type: 'message', id: 'a', event: 'n', data: 1 },
+    'not json',
+    { type: 'message', id: 'b', event: 'n', data: '二' },
+    { type: 'hello', id: 'h' },
+    { type: 'message', id: 'c', event: 'n', data: 3 },
+  ]));
+  await mp.next(() => mp.of('message').length === 3);
+  expect(mp.of('message').map((f) => [f.id, f.data, f.from])).toEqual([['a', 1, 'h5'], ['b', '二', 'h5'], ['c', 3, 'h5']]);
+  await h5.next(() => h5.of('ack').length === 3 && h5.of('error').length === 2);
+  expect(h5.of('ack').map((f) => f.id)).toEqual(['a', 'b', 'c']);
+  expect(h5.of('error').map((f) => [f.code, f.id])).toEqual([['BAD_REQUEST', undefined], ['BAD_REQUEST', 'h']]);
+  expect(relay.metrics().messagesReceived).toBeGreaterThanOrEqual(5 + 2); // per frame (and the two resumes)
+  await closeAll([mp, h5]);
+});
+
+test(`a batch of more than ${BATCH_MAX_FRAMES} frames is refused whole with BAD_REQUEST; ${BATCH_MAX_FRAMES} pass`, async () => {
+  relay = await startRelay({ ratePerSecond: 0, backlogItems: 1000 });
+  const mp = await TestClient.open(relay, 'b2', 'miniapp', 0);
+  const h5 = await TestClient.open(relay, 'b2', 'h5', 0);
+  const frames = (n: number, tag: string) => Array.from({ length: n }, (_, i) => ({ type: 'message', event: tag, data: i }));
+  h5.send(batch(frames(BATCH_MAX_FRAMES + 1, 'over')));
+  await h5.next((f) => f.type === 'error');
+  expect(h5.of('error')).toEqual([expect.objectContaining({ code: 'BAD_REQUEST', message: expect.stringContaining(`${BATCH_MAX_FRAMES} frames`) })]);
+  h5.send(batch(frames(BATCH_MAX_FRAMES, 'full')));
+  await mp.next(() => mp.of('message').length === BATCH_MAX_FRAMES);
+  await settle();
+  expect(mp.of('message').every((f) => f.event === 'full')).toBe(true);
+  expect(mp.of('message').map((f) => f.data)).toEqual(Array.from({ length: BATCH_MAX_FRAMES }, (_, i) => i));
+  await closeAll([mp, h5]);
+});
+
+test('the rate limit counts every frame of a batch', async () => {
+  relay = await startRelay({ ratePerSecond: 1, rateBurst: 3 });
+  const mp = await TestClient.open(relay, 'b3', 'miniapp');
+  const h5 = await TestClient.open(relay, 'b3', 'h5');
+  h5.send(batch(Array.from({ length: 5 }, (_, i) => ({ type: 'message', id: `r${i}`, data: i }))));
+  await h5.next(() => h5.of('error').length === 2);
+  await settle();
+  expect(h5.of('error').map((f) => [f.code, f.id])).toEqual([['RATE_LIMITED', 'r3'], ['RATE_LIMITED', 'r4']]);
+  expect(mp.of('message').map((f) => f.id)).toEqual(['r0', 'r1', 'r2']);
+  await closeAll([mp, h5]);
+});
+
+test("an old relay's client (no v) sending text that starts with U+001E gets it relayed as raw text, not split", async () => {
+  relay = await startRelay();
+  const url = (env: string) => `ws://127.0.0.1:${relay!.address()!.port}/socket?token=b4&env=${env}`;
+  const mp = new TestClient(url('miniapp'), {}, { legacy: true });
+  const h5 = new TestClient(url('h5'), {}, { legacy: true });
+  await Promise.all([mp.opened, h5.opened]);
+  await settle();
+  const text = batch([{ type: 'note', data: 1 }, { type: 'note', data: 2 }]);
+  h5.send(text);
+  await mp.next(() => mp.frames.length === 1);
+  // The old relay's clients get JSON.stringify(text): one parse gives the text back whole, as the old relay sent it.
+  expect(mp.frames[0]).toBe(text);
+  await closeAll([mp, h5]);
+});
