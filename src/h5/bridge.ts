@@ -21,7 +21,7 @@ export interface BridgeOptions extends NavigateOptions {
   /** Default call timeout in ms (10 s). */
   timeout?: number;
   /** Transports tried before the navigate channel, in this order ('auto' takes the first open one). */
-  transports?: CallTransport[];
+  transports?: readonly CallTransport[];
   /** The socket transport (createSocketCallTransport): the same as the last of `transports`. */
   socket?: CallTransport;
   window?: Window;
