@@ -148,6 +148,9 @@ export class Outbox {
  */
 export class DedupeWindow {
   private readonly seen = new Set<string>();
+  /** The ids in the order they were seen, as a ring: the oldest is forgotten without an iterator per message. */
+  private readonly order: string[] = [];
+  private next = 0;
 
   constructor(private readonly capacity: number) {}
 
@@ -155,7 +158,16 @@ export class DedupeWindow {
   check(id: string): boolean {
     if (this.seen.has(id)) return true;
     this.seen.add(id);
-    if (this.seen.size > this.capacity) this.seen.delete(this.seen.values().next().value as string);
+    if (this.capacity <= 0) {
+      this.seen.delete(id);
+      return false;
+    }
+    if (this.order.length < this.capacity) this.order.push(id);
+    else {
+      this.seen.delete(this.order[this.next]);
+      this.order[this.next] = id;
+      this.next = (this.next + 1) % this.capacity;
+    }
     return false;
   }
 
