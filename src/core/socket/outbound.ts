@@ -98,9 +98,11 @@ export class Outbound {
   flush(): void {
     this.flushQueued = false;
     const texts = this.held;
-    const task = this.connection.task;
-    if (!texts.length || !task) return;
+    if (!texts.length) return;
     this.held = [];
+    // Held texts belong to the task they were written for: never carried over to a later one.
+    const task = this.connection.task;
+    if (!task) return;
     try {
       if (texts.length === 1) task.send({ data: texts[0] });
       else this.sendAll(task, texts);
