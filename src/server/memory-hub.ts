@@ -11,8 +11,6 @@ import type { Receipts } from './receipts';
 interface EnvRecord {
   readonly env: string;
   seq: number;
-  /** Highest seq written to a socket of this env (for clients that never send `resume`). */
-  sentSeq: number;
   /** Created on first use: idle envs cost no queue. */
   backlog: SeqBacklog | null;
   touchedAt: number;
@@ -47,10 +45,7 @@ export class MemoryHub implements Hub {
 
   leave(conn: Connection, gone: boolean): void {
     const rec = this.records.get(conn.key, conn.env);
-    if (rec) {
-      rec.sentSeq = Math.max(rec.sentSeq, conn.sentSeq);
-      rec.touchedAt = this.now();
-    }
+    if (rec) rec.touchedAt = this.now();
     if (gone) this.registry.presence(conn.key, conn.env, false);
   }
 
@@ -91,12 +86,13 @@ export class MemoryHub implements Hub {
       done([]);
       return;
     }
-    const from = after ?? rec.sentSeq;
     const now = this.now();
     this.expire(key, env, rec.backlog, now);
-    this.confirmed(key, env, rec.backlog.trim(from));
+    // Only a `resume` confirms. Without one every frame still held goes again (written to a socket
+    // is not read: the client drops the seqs it already has).
+    if (after !== null) this.confirmed(key, env, rec.backlog.trim(after));
     const ages: number[] = [];
-    const frames = rec.backlog.after(from, now, ages);
+    const frames = rec.backlog.after(after ?? 0, now, ages);
     if (this.metrics.replayed) for (const age of ages) this.metrics.replayed(age);
     done(frames);
   }
@@ -138,7 +134,7 @@ export class MemoryHub implements Hub {
 
   private record(key: string, env: string, now: number = this.now()): EnvRecord {
     let rec = this.records.get(key, env);
-    if (!rec) this.records.set(key, (rec = { env, seq: seqBase(now), sentSeq: 0, backlog: null, touchedAt: now }));
+    if (!rec) this.records.set(key, (rec = { env, seq: seqBase(now), backlog: null, touchedAt: now }));
     else rec.touchedAt = now;
     return rec;
   }

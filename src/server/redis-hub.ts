@@ -84,7 +84,7 @@ export class RedisHub implements Hub {
   leave(conn: Connection, gone: boolean): void {
     const { key, env } = conn;
     (this.joins.get(conn) || Promise.resolve())
-      .then(() => this.scripts.run('LEAVE', [key, env, String(conn.joinNo), String(conn.sentSeq), String(this.options.backlogTtlMs), gone ? '1' : '0']))
+      .then(() => (gone ? this.scripts.run('LEAVE', [key, env, String(conn.joinNo)]) : undefined))
       .catch((err) => this.log.error(`hybrid-kit redis leave: ${(err as Error).message}`))
       .then(() => {
         if (!this.registry.envs(key).length) this.unsubscribe(key);

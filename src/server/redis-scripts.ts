@@ -3,7 +3,7 @@
  * frame can never interleave with another instance's. Keys (prefix P, pairing key K, env E):
  *   P s:K:E  seq counter           P b:K:E  backlog (sorted set: score seq,
  *                                    member "<ms>|<from>|<id length>|<id><frame>", id '' when none)
- *   P r:K:E  last seq sent to E    P j:K:E  join counter       P e:K  known envs (set)
+ *   P j:K:E  join counter          P e:K  known envs (set)
  *   P p:K    presence (env → "<joinNo>:<instance>")            P i:<instance>  instance heartbeat
  *   P c:K    pub/sub channel of a key: "j<env>\n<joinNo>\n<1|0 new>" | "l<env>" (presence, replacement)
  *   P d:<instance>  pub/sub channel of an instance: the frames for the envs it holds (presence says
@@ -235,33 +235,33 @@ return { joinNo, peers }
 `;
 
 export const LEAVE = `
-local p, key, env, joinNo, sent, ttl, gone = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7]
-local rk = p .. 'r:' .. key .. ':' .. env
-if sent > tonumber(redis.call('GET', rk) or '0') then redis.call('SET', rk, ARGV[5], 'PX', ttl) end
-if gone == '1' then
-  local pk = p .. 'p:' .. key
-  local v = redis.call('HGET', pk, env)
-  if v and string.match(v, '^(%d+):') == joinNo then
-    redis.call('HDEL', pk, env)
-    redis.call('PUBLISH', p .. 'c:' .. key, 'l' .. env)
-  end
+local p, key, env, joinNo = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local pk = p .. 'p:' .. key
+local v = redis.call('HGET', pk, env)
+if v and string.match(v, '^(%d+):') == joinNo then
+  redis.call('HDEL', pk, env)
+  redis.call('PUBLISH', p .. 'c:' .. key, 'l' .. env)
 end
 return 1
 `;
 
 /**
- * The frames after `after` ('' = after the last seq sent to that env), oldest first, as
+ * The frames after `after`, oldest first, as
  * { confirmed count, frames (seq, text flat), expired (sender, id flat), expired count }.
  * Frames at or below `after` are confirmed (notices sent, see confirmUpTo); frames older than the
- * TTL are removed as lost. ARGV: prefix, key, env, after, oldest ms kept, now, ttl, seqBase.
+ * TTL are removed as lost. `after` '' (no resume): nothing is confirmed and every frame held goes
+ * again (written to a socket is not read). ARGV: prefix, key, env, after, oldest ms kept, now, ttl, seqBase.
  */
 export const REPLAY = CONFIRM_UP_TO + `
 local p, key, env, after, oldest = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local bk = p .. 'b:' .. key .. ':' .. env
-if after == '' then after = redis.call('GET', p .. 'r:' .. key .. ':' .. env) or '0' end
-local outbox, channels = {}, {}
-local confirmed = confirmUpTo(p, key, env, after, ARGV[6], ARGV[7], ARGV[8], {}, outbox, channels)
-publishAll(outbox, channels)
+local confirmed = 0
+if after == '' then after = '0'
+else
+  local outbox, channels = {}, {}
+  confirmed = confirmUpTo(p, key, env, after, ARGV[6], ARGV[7], ARGV[8], {}, outbox, channels)
+  publishAll(outbox, channels)
+end
 local frames, expired, expiredCount = {}, {}, 0
 local flat = redis.call('ZRANGEBYSCORE', bk, '(' .. after, '+inf', 'WITHSCORES')
 for i = 1, #flat, 2 do

@@ -110,7 +110,7 @@ export class Sessions {
   }
 }
 
-/** No `resume` within resumeWaitMs: a plain client, served live from what its env was last sent. */
+/** No `resume` within resumeWaitMs: served live after every frame its env has not confirmed (see MemoryHub.replay). */
 function startPlain(replayer: Replayer, conn: Connection): void {
   conn.resumeTimer = null;
   replayer.startLive(conn, null);

@@ -115,55 +115,6 @@ describe('reliable messages', () => {
     await waitFor(() => c.stats().unacked === 0);
     expect(events(rig.server.inbox)).toEqual([1, 2]);
   });
-
-  // On the misbehaving stand-in: on our relay behind a TCP proxy cutting every 50 ms, this loses
-  // messages the relay accepted in about 1 run of 3 (branch tidy-cuts-repro, /work/coord/NOTES-tidy.md).
-  test('thousands across repeated forced disconnects: every message received exactly once, in both directions', async () => {
-    const TOTAL = 2000;
-    const opts = { ackTimeout: 100, maxUnacked: TOTAL, backoff: { base: 2, cap: 10 } };
-    const mp = rig.client({ env: 'miniapp', ...opts });
-    const h5 = rig.client({ env: 'h5', ...opts });
-    const got = { mp: new Map<number, number>(), h5: new Map<number, number>() };
-    h5.subscribe('n', (data) => got.h5.set(data as number, (got.h5.get(data as number) || 0) + 1));
-    mp.subscribe('n', (data) => got.mp.set(data as number, (got.mp.get(data as number) || 0) + 1));
-    h5.connect();
-    mp.connect();
-    await waitFor(() => mp.state === 'open' && h5.state === 'open');
-
-    const undelivered: string[] = [];
-    for (const c of [mp, h5]) c.on('undelivered', (u) => undelivered.push(u.id));
-    const outcomes: Array<Promise<void>> = [];
-    let drops = 0;
-    const chaos = setInterval(() => {
-      drops++;
-      rig.server.dropAll();
-    }, 50);
-    for (let i = 0; i < TOTAL; i++) {
-      for (const [from, to] of [[mp, 'h5'], [h5, 'miniapp']] as const) {
-        const result = from.emit('n', i, { reliable: true, to });
-        expect(result.status).not.toBe('refused');
-        outcomes.push(result.delivered!);
-      }
-      if (i % 20 === 19) await sleep(5);
-    }
-    clearInterval(chaos);
-    await waitFor(() => got.h5.size === TOTAL && got.mp.size === TOTAL, 30000, 'every message');
-    await waitFor(() => mp.stats().unacked === 0 && h5.stats().unacked === 0, 5000, 'every ack');
-
-    expect(drops).toBeGreaterThan(5);
-    expect(rig.server.connections).toBeGreaterThan(10);
-    for (const side of [got.h5, got.mp]) {
-      expect(side.size).toBe(TOTAL);
-      expect(Array.from(side.values()).every((count) => count === 1)).toBe(true);
-    }
-    // The relay saw resends (at-least-once on the wire) that the receivers removed.
-    const wireCopies = Array.from(rig.server.receivedIds.values()).reduce((a, b) => a + b, 0);
-    expect(wireCopies).toBeGreaterThanOrEqual(2 * TOTAL);
-    // Every sender learned the delivery of every message; none was given up. (Whether copies were
-    // resent depends on where the cuts fell: the receivers' dedupe is asserted by the counts above.)
-    await expect(Promise.all(outcomes)).resolves.toHaveLength(2 * TOTAL);
-    expect(undelivered).toEqual([]);
-  }, 50000);
 });
 
 /** A miniapp and an h5 client of one token, both open. */
@@ -240,6 +191,61 @@ describe('across cuts, through our relay behind a TCP proxy', () => {
     mp.connect();
     await expect(answer).resolves.toEqual({ q: 1 });
   });
+
+  test('thousands across repeated forced disconnects: every message received exactly once, in both directions', async () => {
+    // No rate limit and room for every frame while a receiver is cut off: what is under test is the
+    // resend and dedupe, not the relay's limits (test/server covers those). resumeWaitMs 5: most
+    // reconnects are served before their `resume` is read, the path that once reported frames
+    // written to a cut socket as delivered.
+    const rig = await startProxiedRelayRig({ resumeWaitMs: 5, ratePerSecond: 0, backlogItems: 100_000, backlogBytes: 64 * 1024 * 1024 });
+    try {
+      const TOTAL = 2000;
+      const opts = { ackTimeout: 100, maxUnacked: TOTAL, backoff: { base: 2, cap: 10 } };
+      const mp = rig.client({ env: 'miniapp', ...opts });
+      const h5 = rig.client({ env: 'h5', ...opts });
+      const got = { mp: new Map<number, number>(), h5: new Map<number, number>() };
+      h5.subscribe('n', (data) => got.h5.set(data as number, (got.h5.get(data as number) || 0) + 1));
+      mp.subscribe('n', (data) => got.mp.set(data as number, (got.mp.get(data as number) || 0) + 1));
+      h5.connect();
+      mp.connect();
+      await waitFor(() => mp.state === 'open' && h5.state === 'open');
+
+      const undelivered: string[] = [];
+      for (const c of [mp, h5]) c.on('undelivered', (u) => undelivered.push(u.id));
+      const outcomes: Array<Promise<void>> = [];
+      let cuts = 0;
+      const chaos = setInterval(() => {
+        cuts++;
+        rig.cut();
+      }, 50);
+      for (let i = 0; i < TOTAL; i++) {
+        for (const [from, to] of [[mp, 'h5'], [h5, 'miniapp']] as const) {
+          const result = from.emit('n', i, { reliable: true, to });
+          expect(result.status).not.toBe('refused');
+          outcomes.push(result.delivered!);
+        }
+        if (i % 20 === 19) await sleep(5);
+      }
+      clearInterval(chaos);
+      await waitFor(() => got.h5.size === TOTAL && got.mp.size === TOTAL, 30000, 'every message');
+      await waitFor(() => mp.stats().unacked === 0 && h5.stats().unacked === 0, 5000, 'every ack');
+
+      expect(cuts).toBeGreaterThan(5);
+      const metrics = rig.server.metrics();
+      expect(metrics.connectionsTotal).toBeGreaterThan(10);
+      for (const side of [got.h5, got.mp]) {
+        expect(side.size).toBe(TOTAL);
+        expect(Array.from(side.values()).every((count) => count === 1)).toBe(true);
+      }
+      // The relay took every message at least once (resends of what a cut lost count again).
+      expect(metrics.messagesReceived).toBeGreaterThanOrEqual(2 * TOTAL);
+      // Every sender learned the delivery of every message; none was given up.
+      await expect(Promise.all(outcomes)).resolves.toHaveLength(2 * TOTAL);
+      expect(undelivered).toEqual([]);
+    } finally {
+      await rig.teardown();
+    }
+  }, 50000);
 });
 
 describe('inbound', () => {

@@ -165,6 +165,27 @@ describe.each(HUBS)('hub contract: %s', (_name, hubOptions) => {
     await closeAll([mp, h5]);
   });
 
+  test('no resume in time: every unconfirmed frame goes again and nothing is reported delivered before it is confirmed', async () => {
+    // Written to a socket is not read: a resume that comes after resumeWaitMs (a loaded client, or the
+    // relay's timer firing before it reads the resume already on the socket) must not lose what the cut
+    // socket never delivered.
+    const relay = await relayWith({ resumeWaitMs: 50 });
+    let mp = await TestClient.open(relay, 'late', 'miniapp', 0);
+    const h5 = await TestClient.open(relay, 'late', 'h5', 0);
+    for (let i = 0; i < 4; i++) h5.send({ type: 'message', id: `l${i}`, data: i });
+    await mp.count((f) => f.type === 'message', 4); // written to mp's socket, never confirmed
+    await mp.close();
+    mp = new TestClient(socketUrl(relay, 'late', 'miniapp'));
+    await mp.opened;
+    const again = await mp.count((f) => f.type === 'message', 4); // served after resumeWaitMs, no resume sent
+    expect(again.map((f) => f.data)).toEqual([0, 1, 2, 3]);
+    await settle();
+    expect(h5.of('delivered')).toHaveLength(0);
+    mp.send({ type: 'resume', lastSeq: again[3].seq }); // the late resume confirms them
+    expect(await h5.next((f) => f.type === 'delivered')).toMatchObject({ from: 'miniapp', ids: ['l0', 'l1', 'l2', 'l3'] });
+    await closeAll([mp, h5]);
+  });
+
   test('a lone env named like an Object member gets OFFLINE, not an ack', async () => {
     const relay = await relayWith();
     for (const env of ['constructor', '__proto__', 'toString']) {
