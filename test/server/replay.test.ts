@@ -94,7 +94,7 @@ describe('backlog and replay while a peer reconnects', () => {
     await closeAll([mp, h5]);
   });
 
-  test('a plain client that never sends resume gets what it missed, without doubles', async () => {
+  test('a client that never sends resume gets every frame its env did not confirm (written is not read); a ping with lastSeq confirms', async () => {
     const relay = await relayWith({ resumeWaitMs: 50 });
     const h5 = await TestClient.open(relay, 'r7', 'h5', 0);
     h5.send({ type: 'message', id: 'q1', data: 'queued' });
@@ -103,6 +103,14 @@ describe('backlog and replay while a peer reconnects', () => {
     await mp.next((f) => f.type === 'message');
     h5.send({ type: 'message', data: 'live' });
     await mp.next((f) => f.data === 'live');
+    await mp.close();
+    // Nothing confirmed: both come again (the sender was told nothing about q1 meanwhile).
+    mp = await TestClient.open(relay, 'r7', 'miniapp');
+    await mp.count((f) => f.type === 'message', 2);
+    expect(data(mp.frames)).toEqual(['queued', 'live']);
+    expect(h5.of('delivered')).toHaveLength(0);
+    mp.send({ type: 'ping', lastSeq: mp.lastSeq });
+    expect(await h5.next((f) => f.type === 'delivered')).toMatchObject({ ids: ['q1'] });
     await mp.close();
     h5.send({ type: 'message', id: 'q2', data: 'while away' });
     await h5.next((f) => f.type === 'ack' && f.id === 'q2');
