@@ -22,21 +22,36 @@ type Outcome = HybridError | null | undefined;
  */
 class LazyOutcome {
   private outcome: Outcome;
-  private waiter: ReturnType<typeof deliveryPromise> | undefined;
+  private made: Promise<void> | undefined;
+  private resolve: (() => void) | undefined;
+  private reject: ((err: HybridError) => void) | undefined;
 
   get promise(): Promise<void> {
-    if (!this.waiter) {
-      this.waiter = deliveryPromise();
-      if (this.outcome !== undefined) this.waiter.settle(this.outcome || undefined);
+    if (!this.made) {
+      this.made = new Promise<void>((resolve, reject) => {
+        this.resolve = resolve;
+        this.reject = reject;
+      });
+      this.made.catch(ignore);
+      if (this.outcome !== undefined) this.finish();
     }
-    return this.waiter.promise;
+    return this.made;
   }
 
   settle(error?: HybridError): void {
     if (this.outcome !== undefined) return;
     this.outcome = error || null;
-    if (this.waiter) this.waiter.settle(error);
+    if (this.made) this.finish();
   }
+
+  private finish(): void {
+    if (this.outcome) this.reject!(this.outcome);
+    else this.resolve!();
+  }
+}
+
+function ignore(): void {
+  // A rejection nobody awaits is not reported as unhandled.
 }
 
 export class OutboxEntry {
