@@ -211,6 +211,7 @@ describe('across cuts, through our relay behind a TCP proxy', () => {
       await waitFor(() => mp.state === 'open' && h5.state === 'open');
 
       const undelivered: string[] = [];
+      const deliveredTooEarly: string[] = [];
       for (const c of [mp, h5]) c.on('undelivered', (u) => undelivered.push(u.id));
       const outcomes: Array<Promise<void>> = [];
       let cuts = 0;
@@ -223,6 +224,9 @@ describe('across cuts, through our relay behind a TCP proxy', () => {
           const result = from.emit('n', i, { reliable: true, to });
           expect(result.status).not.toBe('refused');
           outcomes.push(result.delivered!);
+          // `delivered` means the receiving app has it: never before the receiver's subscriber ran.
+          const receiver = to === 'h5' ? got.h5 : got.mp;
+          result.delivered!.then(() => receiver.has(i) || deliveredTooEarly.push(`${to}:${i}`), () => undefined);
         }
         if (i % 20 === 19) await sleep(5);
       }
@@ -242,6 +246,7 @@ describe('across cuts, through our relay behind a TCP proxy', () => {
       // Every sender learned the delivery of every message; none was given up.
       await expect(Promise.all(outcomes)).resolves.toHaveLength(2 * TOTAL);
       expect(undelivered).toEqual([]);
+      expect(deliveredTooEarly).toEqual([]);
     } finally {
       await rig.teardown();
     }
