@@ -105,6 +105,93 @@ async function pump(side, count, window) {
   }
 }
 
+/** Fault points as shares of the messages delivered, interleaved: cuts evenly, kills among them. */
+function faultPlan(cuts, kills) {
+  const plan = [];
+  for (let i = 1; i <= cuts; i++) plan.push({ at: i / (cuts + kills + 1), what: 'cut' });
+  for (let i = 1; i <= kills; i++) plan.push({ at: (i - 0.5) / kills * (cuts / (cuts + kills + 1)) + 0.5 / (cuts + kills + 1), what: 'kill' });
+  return plan.sort((a, b) => a.at - b.at);
+}
+
+/**
+ * Works through `run.plan` as deliveries come in: a cut drops every proxied connection, a kill
+ * SIGKILLs the relay and starts a fresh one on the same port (one kill at a time: `run.busy`).
+ */
+function startChaos(run, total) {
+  return setInterval(() => {
+    if (run.busy || !run.plan.length) return;
+    if ((run.mp.acked.size + run.h5.acked.size) / total < run.plan[0].at) return;
+    const step = run.plan.shift();
+    if (step.what === 'cut') {
+      run.done.cutConnections += run.proxy.cut();
+      run.done.cuts++;
+      return;
+    }
+    run.busy = true;
+    run.relay
+      .kill()
+      .then(() => sleep(100))
+      .then(() => startCli(run.relayPort, run.redis))
+      .then((next) => {
+        run.relay = next;
+        run.done.kills++;
+      })
+      .catch((err) => (run.failure = err))
+      .finally(() => (run.busy = false));
+  }, 10);
+}
+
+/** What `receiver` surfaced of `sender`'s messages: doubles, the missing, the missing its sender saw acked. */
+function countSide(receiver, sender, messages) {
+  let duplicates = 0;
+  let silentLosses = 0;
+  let missing = 0;
+  for (const n of receiver.surfaced.values()) if (n > 1) duplicates += n - 1;
+  for (let i = 0; i < messages; i++) {
+    const id = `${sender.env}-${i}`;
+    if (receiver.surfaced.has(id)) continue;
+    missing++;
+    if (sender.acked.has(id)) silentLosses++;
+  }
+  return { duplicates, silentLosses, missing, undelivered: sender.undelivered, retries: sender.retries };
+}
+
+function summarize(run, messages) {
+  const toH5 = countSide(run.h5, run.mp, messages);
+  const toMp = countSide(run.mp, run.h5, messages);
+  return {
+    mode: run.redis ? 'redis' : 'memory',
+    messagesEachWay: messages,
+    kills: run.done.kills,
+    cuts: run.done.cuts,
+    cutConnections: run.done.cutConnections,
+    duplicates: toH5.duplicates + toMp.duplicates,
+    silentLosses: toH5.silentLosses + toMp.silentLosses,
+    missing: toH5.missing + toMp.missing,
+    undeliveredReported: toH5.undelivered + toMp.undelivered,
+    appRetries: toH5.retries + toMp.retries,
+    surfaced: run.h5.surfaced.size + run.mp.surfaced.size,
+    seconds: Math.round((Date.now() - run.started) / 100) / 10,
+  };
+}
+
+/** Sends every message, then waits until nothing is unacked and the plan is done; rejects on a failed restart or after `timeoutMs`. */
+async function untilDone(run, messages, window, timeoutMs) {
+  const finished = (async () => {
+    await Promise.all([pump(run.mp, messages, window), pump(run.h5, messages, window)]);
+    while (run.mp.c.stats().unacked || run.h5.c.stats().unacked || run.plan.length || run.busy) {
+      if (run.failure) throw run.failure;
+      await sleep(20);
+    }
+  })();
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`fault run not finished in ${timeoutMs} ms: ${JSON.stringify(summarize(run, messages))}`)), timeoutMs);
+  });
+  await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
+  if (run.failure) throw run.failure;
+}
+
 /**
  * @param {{ messages?: number, kills?: number, cuts?: number, window?: number, redis?: { url: string, prefix: string }, timeoutMs?: number }} options
  */
@@ -112,99 +199,27 @@ async function runFault(options = {}) {
   const { messages = 5000, kills = 3, cuts = 10, window = 100, redis, timeoutMs = 55000 } = options;
   const socket = require(path.join(ROOT, 'dist/node/core/socket'));
   const relayPort = await freePort();
-  let relay = await startCli(relayPort, redis);
-  const proxy = await startTcpProxy(relayPort);
-  const url = `ws://127.0.0.1:${proxy.port}/socket?token=fault`;
-  const mp = makeSide(socket, 'miniapp', url, options.client);
-  const h5 = makeSide(socket, 'h5', url, options.client);
-  mp.peer = 'h5';
-  h5.peer = 'miniapp';
-  const started = Date.now();
-  const total = 2 * messages;
-  // Fault points as shares of the messages delivered, interleaved: cuts evenly, kills among them.
-  const plan = [];
-  for (let i = 1; i <= cuts; i++) plan.push({ at: i / (cuts + kills + 1), what: 'cut' });
-  for (let i = 1; i <= kills; i++) plan.push({ at: (i - 0.5) / kills * (cuts / (cuts + kills + 1)) + 0.5 / (cuts + kills + 1), what: 'kill' });
-  plan.sort((a, b) => a.at - b.at);
-  const done = { kills: 0, cuts: 0, cutConnections: 0 };
-  let busy = false;
-  let failure = null;
-  const chaos = setInterval(() => {
-    if (busy || !plan.length) return;
-    if ((mp.acked.size + h5.acked.size) / total < plan[0].at) return;
-    const step = plan.shift();
-    if (step.what === 'cut') {
-      done.cutConnections += proxy.cut();
-      done.cuts++;
-      return;
-    }
-    busy = true;
-    relay
-      .kill()
-      .then(() => sleep(100))
-      .then(() => startCli(relayPort, redis))
-      .then((next) => {
-        relay = next;
-        done.kills++;
-      })
-      .catch((err) => (failure = err))
-      .finally(() => (busy = false));
-  }, 10);
+  const run = { relayPort, redis, relay: await startCli(relayPort, redis), plan: faultPlan(cuts, kills), busy: false, failure: null };
+  run.proxy = await startTcpProxy(relayPort);
+  const url = `ws://127.0.0.1:${run.proxy.port}/socket?token=fault`;
+  run.mp = makeSide(socket, 'miniapp', url, options.client);
+  run.h5 = makeSide(socket, 'h5', url, options.client);
+  run.mp.peer = 'h5';
+  run.h5.peer = 'miniapp';
+  run.started = Date.now();
+  run.done = { kills: 0, cuts: 0, cutConnections: 0 };
+  const chaos = startChaos(run, 2 * messages);
   try {
-    mp.c.connect();
-    h5.c.connect();
-    const finished = (async () => {
-      await Promise.all([pump(mp, messages, window), pump(h5, messages, window)]);
-      while (mp.c.stats().unacked || h5.c.stats().unacked || plan.length || busy) {
-        if (failure) throw failure;
-        await sleep(20);
-      }
-    })();
-    let timer;
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`fault run not finished in ${timeoutMs} ms: ${JSON.stringify(summary())}`)), timeoutMs);
-    });
-    await Promise.race([finished, timeout]).finally(() => clearTimeout(timer));
-    if (failure) throw failure;
-    return summary();
+    run.mp.c.connect();
+    run.h5.c.connect();
+    await untilDone(run, messages, window, timeoutMs);
+    return summarize(run, messages);
   } finally {
     clearInterval(chaos);
-    mp.c.destroy();
-    h5.c.destroy();
-    await proxy.close();
-    await relay.kill();
-  }
-
-  function summary() {
-    const count = (receiver, sender) => {
-      let duplicates = 0;
-      let silentLosses = 0;
-      let missing = 0;
-      for (const n of receiver.surfaced.values()) if (n > 1) duplicates += n - 1;
-      for (let i = 0; i < messages; i++) {
-        const id = `${sender.env}-${i}`;
-        if (receiver.surfaced.has(id)) continue;
-        missing++;
-        if (sender.acked.has(id)) silentLosses++;
-      }
-      return { duplicates, silentLosses, missing, undelivered: sender.undelivered, retries: sender.retries };
-    };
-    const toH5 = count(h5, mp);
-    const toMp = count(mp, h5);
-    return {
-      mode: redis ? 'redis' : 'memory',
-      messagesEachWay: messages,
-      kills: done.kills,
-      cuts: done.cuts,
-      cutConnections: done.cutConnections,
-      duplicates: toH5.duplicates + toMp.duplicates,
-      silentLosses: toH5.silentLosses + toMp.silentLosses,
-      missing: toH5.missing + toMp.missing,
-      undeliveredReported: toH5.undelivered + toMp.undelivered,
-      appRetries: toH5.retries + toMp.retries,
-      surfaced: h5.surfaced.size + mp.surfaced.size,
-      seconds: Math.round((Date.now() - started) / 100) / 10,
-    };
+    run.mp.c.destroy();
+    run.h5.c.destroy();
+    await run.proxy.close();
+    await run.relay.kill();
   }
 }
 
