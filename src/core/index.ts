@@ -8,6 +8,7 @@ export * from './json';
 export * from './navigate';
 export * from './hash';
 export * from './frames';
+export { checkFrameFields } from './frame-checks';
 export * from './batch';
 export * from './registry';
 export * from './legacy-reply';
