@@ -106,6 +106,8 @@ export interface DeliveredFrame extends Routed {
 export interface ResumeFrame {
   type: 'resume';
   lastSeq: number;
+  /** On the opening resume: this client takes batch messages from the relay (core/batch.ts). */
+  batch?: boolean;
 }
 export interface ErrorFrame {
   type: 'error';

@@ -35,6 +35,12 @@ export class Connection implements Bucket {
   resumeAfter: number | null | undefined = undefined;
   /** A client of the relay this one replaces (no `v` in its URL): see legacy-clients.ts. */
   legacy = false;
+  /** The client takes batch messages (its opening `resume` said `batch: true`): writes of a turn go as one. */
+  batchOut = false;
+  /** Texts held for this turn's batch message (Outlet), null when none. */
+  outgoing: string[] | null = null;
+  /** UTF-16 units held in `outgoing` (a batch message stays under BATCH_OUT_CHARS). */
+  outgoingChars = 0;
   /** `"from":"<env>",` — spliced into every frame this connection sends. */
   readonly fromField: string;
 

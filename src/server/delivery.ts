@@ -7,13 +7,21 @@ import type { Frame } from '../core/frames';
 import { CLOSE_CODES, Connection } from './connection';
 import type { Hub } from './hub';
 import type { RelayMetrics } from './metrics';
+import { BATCH_MAX_FRAMES, BATCH_SEPARATOR } from '../core/batch';
 import { SendBatcher } from './send-batch';
 import { legacyFrameText } from './legacy-clients';
+
+/** A batch message to a client is released once it holds this many UTF-16 units (one frame may pass it alone). */
+const BATCH_OUT_CHARS = 64 * 1024;
 
 export class Outlet {
   /** Called when a frame was written to (or passed over for) an old client: the relay confirms it in its stead. */
   legacyWritten: ((conn: Connection, seq: number) => void) | null = null;
   private readonly batcher = new SendBatcher();
+  /** Connections with texts held for this turn's batch message. */
+  private holding: Connection[] = [];
+  private flushScheduled = false;
+  private readonly flushNow = () => this.flush();
   /**
    * performance.now() when the frame being routed was received, while the hub forwards it
    * synchronously (memory hub): frames written meanwhile are timed for the forward latency
@@ -57,7 +65,11 @@ export class Outlet {
     }
   }
 
-  /** Writes text to the socket with the others of this turn; closes a consumer that does not read (4009). */
+  /**
+   * Writes text to the socket with the others of this turn; closes a consumer that does not read (4009).
+   * A client that takes batches gets this turn's texts as one batch message (one WebSocket message,
+   * one parse call on its side: on WeChat each message is a bridge event).
+   */
   send(conn: Connection, text: string): boolean {
     if (conn.ws.readyState !== WebSocket.OPEN) return false;
     if (conn.ws.bufferedAmount > this.maxBufferedBytes) {
@@ -65,21 +77,60 @@ export class Outlet {
       this.close(conn, CLOSE_CODES.slowConsumer, 'slow consumer: send buffer full');
       return false;
     }
-    this.batcher.hold(conn.ws);
-    conn.ws.send(text);
+    if (conn.batchOut) this.hold(conn, text);
+    else this.write(conn, text);
     return true;
   }
 
-  /** Server-initiated close (counted by code). */
+  /** Server-initiated close (counted by code); what this turn held for it goes first. */
   close(conn: Connection, code: number, reason: string): void {
     if (conn.state === 'closed') return;
+    this.release(conn);
+    this.batcher.flush();
     this.metrics.close(code);
     conn.close(code, reason);
   }
 
   /** Writes everything held for this turn now (before closing). */
   flush(): void {
+    this.flushScheduled = false;
+    const conns = this.holding;
+    this.holding = [];
+    for (const conn of conns) {
+      this.release(conn);
+      conn.outgoing = null;
+    }
     this.batcher.flush();
+  }
+
+  /** `conn.outgoing` is non-null exactly while `conn` is in `holding`. */
+  private hold(conn: Connection, text: string): void {
+    if (!conn.outgoing) {
+      conn.outgoing = [];
+      this.holding.push(conn);
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushNow);
+      }
+    }
+    conn.outgoing.push(text);
+    conn.outgoingChars += text.length;
+    if (conn.outgoing.length >= BATCH_MAX_FRAMES || conn.outgoingChars >= BATCH_OUT_CHARS) this.release(conn);
+  }
+
+  /** Writes the texts held for `conn`: one as it is, several as one batch message. */
+  private release(conn: Connection): void {
+    const texts = conn.outgoing;
+    if (!texts || !texts.length) return;
+    conn.outgoing = [];
+    conn.outgoingChars = 0;
+    if (conn.ws.readyState !== WebSocket.OPEN) return;
+    this.write(conn, texts.length === 1 ? texts[0] : BATCH_SEPARATOR + texts.join(BATCH_SEPARATOR));
+  }
+
+  private write(conn: Connection, text: string): void {
+    this.batcher.hold(conn.ws);
+    conn.ws.send(text);
   }
 }
 

@@ -84,6 +84,7 @@ export class Intake {
       case 'pong':
         return;
       case 'resume':
+        if (known.batch === true && !conn.legacy) conn.batchOut = true;
         if (conn.state === 'pending') replayer.startLive(conn, known.lastSeq);
         else hub.confirm(conn.key, conn.env, known.lastSeq);
         return;

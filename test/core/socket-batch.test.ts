@@ -24,6 +24,8 @@ afterEach(async () => {
 interface Wire {
   messages: string[];
   tcpWrites: number;
+  /** WebSocket messages the client received. */
+  received: number;
 }
 
 /** webSocketTransport over a `ws` WebSocket whose messages and TCP writes are counted. */
@@ -31,6 +33,7 @@ function countingTransport(wire: Wire): SocketClientOptions['transport'] {
   class Counted extends WebSocket {
     constructor(url: string, protocols?: string | string[], options?: object) {
       super(url, protocols, options);
+      this.on('message', () => wire.received++);
       this.once('open', () => {
         const tcp = (this as unknown as { _socket: Record<'_write' | '_writev', (...args: unknown[]) => void> })._socket;
         for (const name of ['_write', '_writev'] as const) {
@@ -51,7 +54,7 @@ function countingTransport(wire: Wire): SocketClientOptions['transport'] {
 }
 
 function client(url: string, options: Partial<SocketClientOptions> = {}) {
-  const wire: Wire = { messages: [], tcpWrites: 0 };
+  const wire: Wire = { messages: [], tcpWrites: 0, received: 0 };
   const c = new SocketClient({ ...FAST, target: url, transport: countingTransport(wire), ...options });
   closers.push(() => c.destroy());
   return { c, wire };
@@ -96,6 +99,25 @@ async function openPair(relay: Relay) {
   await Promise.all(hellos);
   return { sender, peer };
 }
+
+test('our relay writes back in batches too: 100 messages and their acks reach the clients in a few WebSocket messages, each once, in order', async () => {
+  const relay = await relayWith();
+  const { sender, peer } = await openPair(relay);
+  const got: number[] = [];
+  peer.c.subscribe('n', (d) => got.push(d as number));
+  await sleep(50);
+  const before = { peer: peer.wire.received, sender: sender.wire.received };
+  const results = Array.from({ length: 100 }, (_, i) => sender.c.emit('n', i, { reliable: true }));
+  await Promise.all(results.map((r) => r.delivered));
+  await waitFor(() => got.length === 100);
+  await sleep(50);
+  expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+  expect(peer.c.stats().duplicates + peer.c.stats().replays).toBe(0);
+  // One relay turn forwards the sender's batch: a handful of messages, not one per frame.
+  expect(peer.wire.received - before.peer).toBeLessThanOrEqual(10);
+  // The sender's 100 acks (and the delivered notice) likewise.
+  expect(sender.wire.received - before.sender).toBeLessThanOrEqual(10);
+});
 
 test('our relay: 100 reliable messages emitted in one turn go out as one WebSocket message, and each arrives once, in order', async () => {
   const relay = await relayWith();

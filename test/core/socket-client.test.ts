@@ -25,7 +25,7 @@ test('opens, says resume first, gets hello, and reports stats', async () => {
   await waitState(c, 'open');
   expect(await hello).toMatchObject({ type: 'hello', env: 'miniapp', peers: [] });
   await waitFor(() => rig.server.inbox.length > 0);
-  expect(rig.server.inbox[0]).toEqual({ type: 'resume', lastSeq: 0 });
+  expect(rig.server.inbox[0]).toEqual({ type: 'resume', lastSeq: 0, batch: true });
   expect(states.map((s) => `${s.from}>${s.to}`)).toEqual(['idle>connecting', 'connecting>open']);
   expect(c.stats()).toMatchObject({ state: 'open', attempts: 1, queued: 0, unacked: 0, dropped: 0 });
 });

@@ -3,8 +3,9 @@
  * frame of a batch is taken as if it came alone (same decode, limits, rate limit, acks), in order;
  * a batch past the frame count is refused whole; an old client's text is never read as a batch.
  */
-import { BATCH_MAX_FRAMES, BATCH_SEPARATOR } from '../../src/core/batch';
-import { closeAll, startRelay, TestClient, type Relay } from './helpers';
+import { WebSocket } from 'ws';
+import { BATCH_MAX_FRAMES, BATCH_SEPARATOR, isBatch, splitBatch } from '../../src/core/batch';
+import { closeAll, socketUrl, startRelay, TestClient, type Relay } from './helpers';
 
 const batch = (frames: unknown[]) => frames.map((f) => BATCH_SEPARATOR + (typeof f === 'string' ? f : JSON.stringify(f))).join('');
 const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
@@ -78,3 +79,48 @@ test("an old relay's client (no v) sending text that starts with U+001E gets it 
   expect(mp.frames[0]).toBe(text);
   await closeAll([mp, h5]);
 });
+
+/** A raw socket of ours that asks for batches in its opening resume and keeps every WebSocket message as it came. */
+async function batchReader(r: Relay, token: string, env: string, askBatch = true): Promise<{ ws: WebSocket; raw: string[] }> {
+  const ws = new WebSocket(socketUrl(r, token, env));
+  const raw: string[] = [];
+  ws.on('message', (data) => raw.push(data.toString()));
+  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+  ws.send(JSON.stringify(askBatch ? { type: 'resume', lastSeq: 0, batch: true } : { type: 'resume', lastSeq: 0 }));
+  return { ws, raw };
+}
+
+const framesOf = (raw: string[]) => raw.flatMap((m) => (isBatch(m) ? splitBatch(m, BATCH_MAX_FRAMES) : [m])).map((t) => JSON.parse(t));
+
+test('a client whose opening resume says batch: true gets the frames of one turn as one batch message, in order; others never get one', async () => {
+  relay = await startRelay({ ratePerSecond: 0, backlogItems: 1000 });
+  const asks = await batchReader(relay, 'b5', 'miniapp');
+  const plain = await batchReader(relay, 'b5', 'kiosk', false);
+  const h5 = await TestClient.open(relay, 'b5', 'h5', 0);
+  await settle();
+  const before = { asks: asks.raw.length, plain: plain.raw.length };
+  // 300 messages in one batch: one turn at the relay, forwarded to both readers.
+  for (let part = 0; part < 3; part++) h5.send(batch(Array.from({ length: 100 }, (_, i) => ({ type: 'message', event: 'n', data: part * 100 + i }))));
+  await waitUntil(() => framesOf(asks.raw).filter((f) => f.type === 'message').length === 300 && plain.raw.length - before.plain >= 300);
+  await settle();
+  const got = framesOf(asks.raw).filter((f) => f.type === 'message');
+  expect(got.map((f) => f.data)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  for (let i = 1; i < got.length; i++) expect(got[i].seq).toBeGreaterThan(got[i - 1].seq);
+  const batches = asks.raw.slice(before.asks).filter(isBatch);
+  expect(batches.length).toBeGreaterThan(0);
+  expect(asks.raw.length - before.asks).toBeLessThanOrEqual(300 / 2); // far fewer messages than frames
+  for (const m of batches) expect(splitBatch(m, BATCH_MAX_FRAMES).length).toBeLessThanOrEqual(BATCH_MAX_FRAMES);
+  expect(plain.raw.some(isBatch)).toBe(false);
+  expect(plain.raw.slice(before.plain).map((t) => JSON.parse(t).data)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+  asks.ws.close();
+  plain.ws.close();
+  await closeAll([h5]);
+});
+
+async function waitUntil(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -96,7 +96,8 @@ export class SocketClient {
       opened: () => {
         // Batches wait for this relay's hello. Resume first so the server replays what we missed before anything else goes out.
         this.out.batch = undefined;
-        if (!this.options.legacyRelay && !this.plain) this.out.transmit({ type: 'resume', lastSeq: this.inbound.lastSeq });
+        // `batch`: the relay may write this turn's frames to us as one batch message (older relays ignore it).
+        if (!this.options.legacyRelay && !this.plain) this.out.transmit({ type: 'resume', lastSeq: this.inbound.lastSeq, batch: true });
         this.reliable.opened();
         this.out.flushQueue();
         if (this.inbound.heartbeat) this.inbound.heartbeat.start();

@@ -4,7 +4,7 @@
  * delivered notices to the reliable sender, responses and chunks to the callers, requests to the
  * handlers, messages (deduped by id) and relay-format frames to the app.
  */
-import { batchLimitsOf } from '../batch';
+import { BATCH_MAX_FRAMES, batchLimitsOf, isBatch, splitBatch } from '../batch';
 import { utf8ByteLength } from '../bytes';
 import { Emitter } from '../emitter';
 import { HybridError } from '../errors';
@@ -72,6 +72,20 @@ export class Inbound {
       if (data && typeof data === 'object') events.emit('binary', data as ArrayBuffer);
       return;
     }
+    if (!isBatch(data)) return this.handleText(data);
+    // A batch message (the relay's writes of one turn, asked for by our opening resume): each frame in order.
+    let texts: string[];
+    try {
+      texts = splitBatch(data, BATCH_MAX_FRAMES);
+    } catch (err) {
+      events.emit('error', HybridError.from(err, 'BAD_REQUEST'));
+      return;
+    }
+    for (let i = 0; i < texts.length; i++) this.handleText(texts[i]);
+  }
+
+  private handleText(data: string): void {
+    const { events } = this.parts;
     let frame: Frame;
     try {
       frame = decodeInbound(data, this.frameLimits);
