@@ -77,8 +77,12 @@ export class Outlet {
       this.close(conn, CLOSE_CODES.slowConsumer, 'slow consumer: send buffer full');
       return false;
     }
-    if (conn.batchOut) this.hold(conn, text);
-    else this.write(conn, text);
+    if (conn.batchOut) {
+      this.hold(conn, text);
+    } else {
+      this.batcher.hold(conn.ws);
+      conn.ws.send(text);
+    }
     return true;
   }
 
@@ -86,7 +90,6 @@ export class Outlet {
   close(conn: Connection, code: number, reason: string): void {
     if (conn.state === 'closed') return;
     this.release(conn);
-    this.batcher.flush();
     this.metrics.close(code);
     conn.close(code, reason);
   }
@@ -124,13 +127,8 @@ export class Outlet {
     if (!texts || !texts.length) return;
     conn.outgoing = [];
     conn.outgoingChars = 0;
-    if (conn.ws.readyState !== WebSocket.OPEN) return;
-    this.write(conn, texts.length === 1 ? texts[0] : BATCH_SEPARATOR + texts.join(BATCH_SEPARATOR));
-  }
-
-  private write(conn: Connection, text: string): void {
-    this.batcher.hold(conn.ws);
-    conn.ws.send(text);
+    // Already one message per turn: no cork (SendBatcher) needed around it.
+    if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(texts.length === 1 ? texts[0] : BATCH_SEPARATOR + texts.join(BATCH_SEPARATOR));
   }
 }
 
