@@ -1,6 +1,6 @@
 /**
- * Frames to clients: the outlet writes control and stamped frames to sockets (batched per turn,
- * slow consumers closed), and the replayer sends a reconnecting client its backlog before it goes live.
+ * Frames to clients: the outlet writes control and stamped frames to sockets (batched per read, in a
+ * microtask: see send-batch.ts; slow consumers closed), and the replayer sends a reconnecting client its backlog before it goes live.
  */
 import { WebSocket } from 'ws';
 import type { Frame } from '../core/frames';
@@ -94,7 +94,7 @@ export class Outlet {
     conn.close(code, reason);
   }
 
-  /** Writes everything held for this turn now (before closing). */
+  /** Writes everything held now (end of the read that wrote it, and before closing). */
   flush(): void {
     this.flushScheduled = false;
     const conns = this.holding;
@@ -113,7 +113,7 @@ export class Outlet {
       this.holding.push(conn);
       if (!this.flushScheduled) {
         this.flushScheduled = true;
-        setImmediate(this.flushNow);
+        queueMicrotask(this.flushNow);
       }
     }
     conn.outgoing.push(text);

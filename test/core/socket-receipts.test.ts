@@ -26,9 +26,10 @@ async function relayOn(port = 0, options: Partial<RelayOptions> = {}): Promise<R
   return relay;
 }
 
-/** A client whose outgoing frame types are recorded. */
+/** A client whose outgoing frame types (`sent`) and WebSocket messages (`messages`: the types in each) are recorded. */
 function client(relay: Relay, env: string, options: Partial<SocketClientOptions> = {}) {
   const sent: string[] = [];
+  const messages: string[][] = [];
   const ws = webSocketTransport(WebSocket as never);
   const c = new SocketClient({
     ...FAST,
@@ -37,7 +38,9 @@ function client(relay: Relay, env: string, options: Partial<SocketClientOptions>
       const task = ws(target) as ReturnType<typeof ws> & { send: (o: { data: string }) => void };
       const send = task.send.bind(task);
       task.send = (o: { data: string }) => {
-        for (const text of isBatch(o.data) ? splitBatch(o.data, 1000) : [o.data]) sent.push(JSON.parse(text).type);
+        const types = (isBatch(o.data) ? splitBatch(o.data, 1000) : [o.data]).map((text) => JSON.parse(text).type as string);
+        sent.push(...types);
+        messages.push(types);
         send(o);
       };
       return task;
@@ -45,7 +48,7 @@ function client(relay: Relay, env: string, options: Partial<SocketClientOptions>
     ...options,
   });
   clients.push(c);
-  return { c, sent };
+  return { c, sent, messages };
 }
 
 const settled = (p: Promise<unknown>) => p.then(() => 'resolved', () => 'rejected');
@@ -147,4 +150,44 @@ test('accepted and delivered read only after the outcome (they are made lazily) 
   await expect(held.delivered).rejects.toMatchObject({ code: 'CANCELLED' });
   // The same promise every time it is read.
   expect(held.delivered).toBe(held.delivered);
+});
+
+test('the receiver confirms at the end of the turn that handed the message to its app (no timer in between)', async () => {
+  const relay = await relayOn();
+  const { c: mp } = client(relay, 'miniapp');
+  const { c: h5, sent } = client(relay, 'h5');
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  const onWireBy: number[] = [];
+  h5.subscribe('n', () => {
+    const before = sent.filter((t) => t === 'resume').length;
+    // setImmediate runs right after this turn, before any timer: the confirmation is already written.
+    setImmediate(() => onWireBy.push(sent.filter((t) => t === 'resume').length - before));
+  });
+  for (let i = 0; i < 5; i++) await mp.emit('n', i, { reliable: true, to: 'h5' }).delivered;
+  await waitFor(() => onWireBy.length === 5);
+  expect(onWireBy).toEqual([1, 1, 1, 1, 1]);
+});
+
+test('a sender confirms its delivered notices with its next write, or alone after a quiet 50 ms: never one message per notice', async () => {
+  const relay = await relayOn();
+  const { c: mp, messages } = client(relay, 'miniapp');
+  const { c: h5 } = client(relay, 'h5');
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  await sleep(50);
+  const from = messages.length;
+  // Closed loop: each message goes out in the turn its predecessor's notice arrived.
+  for (let i = 0; i < 30; i++) await mp.emit('n', i, { reliable: true, to: 'h5' }).delivered;
+  const during = messages.slice(from);
+  expect(during.filter((types) => types.includes('message'))).toHaveLength(29 + 1);
+  expect(during.filter((types) => types.every((t) => t === 'resume'))).toEqual([]); // each confirmation rode with a message
+  expect(during.flat().filter((t) => t === 'resume').length).toBeGreaterThanOrEqual(25);
+  // The last notice has no write to ride on: its confirmation goes alone once the client is quiet.
+  await sleep(30);
+  expect(messages.slice(from + during.length).flat()).not.toContain('resume');
+  await waitFor(() => messages.slice(from + during.length).some((types) => types.includes('resume')), 1000, 'the lone confirmation');
+  expect(mp.stats().lastSeq).toBeGreaterThan(0);
 });

@@ -60,6 +60,24 @@ describe('Outlet', () => {
     expect(await closed).toBe(4009);
   });
 
+  test('a client that takes batches gets one read\'s writes as one message at the end of that read (a microtask)', async () => {
+    const { outlet, conn } = setup();
+    conn.state = 'live';
+    conn.batchOut = true;
+    const sends: string[] = [];
+    const send = pair.server.send.bind(pair.server);
+    pair.server.send = ((data: string) => (sends.push(data), send(data))) as typeof pair.server.send;
+    outlet.ack(conn, 'a1');
+    outlet.stamped(conn, 1, frame(1));
+    outlet.stamped(conn, 2, frame(2));
+    expect(sends).toEqual([]);
+    await null;
+    expect(sends).toEqual([`\u001e{"type":"ack","id":"a1"}\u001e${frame(1)}\u001e${frame(2)}`]);
+    outlet.stamped(conn, 3, frame(3)); // a lone frame goes as it is
+    await null;
+    expect(sends[1]).toBe(frame(3));
+  });
+
   test('control frames are JSON, and nothing is written to a closed connection', async () => {
     const { outlet, conn } = setup();
     outlet.control(conn, { type: 'presence', env: 'h5', online: true });

@@ -54,7 +54,7 @@ function receive(count: number): Promise<string[]> {
   });
 }
 
-test('frames sent in one turn are held and written together, in order, in the next check phase', async () => {
+test('frames sent in one turn are held and written together, in order, as soon as that turn is done (a microtask)', async () => {
   const ws = await serverSide;
   const socket = (ws as unknown as { _socket: Socket })._socket;
   const writes = countWrites(socket);
@@ -67,6 +67,8 @@ test('frames sent in one turn are held and written together, in order, in the ne
   expect(batcher.pending).toBe(1); // one socket, corked once
   expect(socket.writableCorked).toBe(1);
   expect(writes.calls).toBe(0);
+  await null; // the end of this turn: no later phase of the event loop is waited for
+  expect(writes.calls).toBe(1);
   expect(await arriving).toEqual(Array.from({ length: 20 }, (_, n) => `{"n":${n}}`));
   expect(writes.calls).toBe(1);
   expect(writes.chunks).toBe(40); // header + payload of each frame

@@ -80,6 +80,7 @@ export class SocketClient {
     const inboundOptions = { plain: this.plain, plainHeartbeat: options.plainHeartbeat, confirmEvery, maxFrameBytes: this.maxFrameBytes };
     this.inbound = new Inbound(inboundParts, inboundOptions, frameLimits, this.now);
     this.inbound.heartbeat = this.createHeartbeat();
+    this.out.beforeFlush = () => this.inbound.piggyback();
   }
 
   private createHeartbeat(): Inbound['heartbeat'] {

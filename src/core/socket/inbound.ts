@@ -19,6 +19,13 @@ import { PendingRequests } from './requests';
 import { StreamCalls } from './stream-calls';
 import { OneShot } from './timers';
 
+/** Resolved once: `.then` runs a callback at the end of the current turn (a microtask). */
+const settled = Promise.resolve();
+/** A receipt's confirmation waits at most this long for a write to ride on, */
+const LAZY_CONFIRM_MS = 50;
+/** or this many receipts (the relay keeps each in its backlog until confirmed). */
+const LAZY_CONFIRM_MAX = 32;
+
 export interface InboundParts {
   events: Emitter<SocketClientEvents>;
   subscriptions: Emitter<Record<string, Frame>>;
@@ -39,8 +46,10 @@ export class Inbound {
   heartbeat: Liveness | undefined;
   /** Relay frames received since `lastSeq` was last confirmed (see `confirmEvery`). */
   private unconfirmed = 0;
-  /** Confirms lastSeq once per turn of received frames (relays with receipts). */
-  private readonly confirmTimer = new OneShot();
+  /** A confirmation of lastSeq is queued for the end of this turn (relays with receipts). */
+  private confirmQueued = false;
+  /** Armed while only receipts (delivered notices) wait for a confirmation: nobody waits on those. */
+  private readonly lazyConfirm = new OneShot();
 
   constructor(
     private readonly parts: InboundParts,
@@ -50,16 +59,18 @@ export class Inbound {
   ) {}
 
   get busy(): boolean {
-    return this.confirmTimer.armed;
+    return this.confirmQueued || this.lazyConfirm.armed;
   }
 
   stopTimers(): void {
-    this.confirmTimer.clear();
+    this.confirmQueued = false;
+    this.lazyConfirm.clear();
   }
 
   /** A ping that also confirms every frame up to `lastSeq` (the relay trims its backlog). */
   confirm(ts?: number): void {
     this.unconfirmed = 0;
+    this.lazyConfirm.clear();
     this.parts.out.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
   }
 
@@ -97,30 +108,61 @@ export class Inbound {
       return;
     }
     const seq = (frame as { seq?: unknown }).seq;
-    if (typeof seq === 'number' && !this.inSequence(seq)) return;
+    if (typeof seq === 'number' && !this.inSequence(seq, frame.type === 'delivered')) return;
     this.parts.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
     else this.deliver(frame, frame.type);
   }
 
-  /** False for a replay (seq already seen); otherwise records it and confirms it in time. */
-  private inSequence(seq: number): boolean {
+  /**
+   * False for a replay (seq already seen); otherwise records it and confirms it in time: at the end
+   * of this turn when a sender waits on it, later for a receipt (`lazy`, see confirmLater).
+   */
+  private inSequence(seq: number, lazy: boolean): boolean {
     if (seq <= this.lastSeq) {
       this.parts.counters.replays++;
       return false;
     }
     this.lastSeq = seq;
-    if (this.parts.reliable.receipts) this.confirmSoon();
+    if (this.parts.reliable.receipts) {
+      if (lazy) this.confirmLater();
+      else this.confirmSoon();
+    }
     else if (this.options.confirmEvery > 0 && ++this.unconfirmed >= this.options.confirmEvery) this.confirm();
     return true;
   }
 
   /** One cumulative confirmation after this turn's frames were handed to the app. */
   private confirmSoon(): void {
-    if (!this.confirmTimer.armed) this.confirmTimer.set(0, this.confirmTurn);
+    if (this.confirmQueued) return;
+    this.confirmQueued = true;
+    settled.then(this.confirmTurn);
   }
 
   private readonly confirmTurn = (): void => {
+    if (!this.confirmQueued) return; // stopped meanwhile
+    this.confirmQueued = false;
+    this.sendConfirmation();
+  };
+
+  /**
+   * A receipt only lets the relay trim its backlog; nobody waits for its confirmation. It goes with
+   * the next write of this client (piggyback) or after LAZY_CONFIRM_MS, so a sender does not spend a
+   * WebSocket message (a syscall, a bridge call on WeChat) per batch of notices.
+   */
+  private confirmLater(): void {
+    if (this.confirmQueued || this.lazyConfirm.armed) return;
+    if (++this.unconfirmed >= LAZY_CONFIRM_MAX) return this.confirmSoon();
+    this.lazyConfirm.set(LAZY_CONFIRM_MS, this.sendConfirmation);
+  }
+
+  /** The client is about to write: a confirmation owed lazily goes in the same message. */
+  piggyback(): void {
+    if (this.lazyConfirm.armed && !this.confirmQueued) this.sendConfirmation();
+  }
+
+  private readonly sendConfirmation = (): void => {
+    this.lazyConfirm.clear();
     this.unconfirmed = 0;
     this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
   };

@@ -40,6 +40,8 @@ export class Outbound {
   private held: string[] = [];
   private flushQueued = false;
   private readonly flushNow = (): void => this.flush();
+  /** Called as this turn's writes go out: what may ride along is written now (Inbound.piggyback). */
+  beforeFlush: (() => void) | undefined;
 
   constructor(
     private readonly connection: Connection,
@@ -96,6 +98,7 @@ export class Outbound {
 
   /** Hands this turn's writes to the task (end of turn, and before the task is closed or dropped). */
   flush(): void {
+    if (this.held.length && this.beforeFlush) this.beforeFlush();
     this.flushQueued = false;
     const texts = this.held;
     if (!texts.length) return;
