@@ -30,6 +30,8 @@ async function relayOn(port = 0, options: Partial<RelayOptions> = {}): Promise<R
 function client(relay: Relay, env: string, options: Partial<SocketClientOptions> = {}) {
   const sent: string[] = [];
   const messages: string[][] = [];
+  /** lastSeq of each confirmation (resume) sent. */
+  const confirmed: number[] = [];
   const ws = webSocketTransport(WebSocket as never);
   const c = new SocketClient({
     ...FAST,
@@ -38,7 +40,9 @@ function client(relay: Relay, env: string, options: Partial<SocketClientOptions>
       const task = ws(target) as ReturnType<typeof ws> & { send: (o: { data: string }) => void };
       const send = task.send.bind(task);
       task.send = (o: { data: string }) => {
-        const types = (isBatch(o.data) ? splitBatch(o.data, 1000) : [o.data]).map((text) => JSON.parse(text).type as string);
+        const frames = (isBatch(o.data) ? splitBatch(o.data, 1000) : [o.data]).map((text) => JSON.parse(text));
+        const types = frames.map((f) => f.type as string);
+        for (const f of frames) if (f.type === 'resume') confirmed.push(f.lastSeq);
         sent.push(...types);
         messages.push(types);
         send(o);
@@ -48,7 +52,7 @@ function client(relay: Relay, env: string, options: Partial<SocketClientOptions>
     ...options,
   });
   clients.push(c);
-  return { c, sent, messages };
+  return { c, sent, messages, confirmed };
 }
 
 const settled = (p: Promise<unknown>) => p.then(() => 'resolved', () => 'rejected');
@@ -170,7 +174,7 @@ test('the receiver confirms at the end of the turn that handed the message to it
   expect(onWireBy).toEqual([1, 1, 1, 1, 1]);
 });
 
-test('a sender confirms its delivered notices with its next write, or alone after a quiet 50 ms: never one message per notice', async () => {
+test('a sender confirms its delivered notices with its next write, or alone within 50 ms: never one message per notice', async () => {
   const relay = await relayOn();
   const { c: mp, messages } = client(relay, 'miniapp');
   const { c: h5 } = client(relay, 'h5');
@@ -190,4 +194,29 @@ test('a sender confirms its delivered notices with its next write, or alone afte
   expect(messages.slice(from + during.length).flat()).not.toContain('resume');
   await waitFor(() => messages.slice(from + during.length).some((types) => types.includes('resume')), 1000, 'the lone confirmation');
   expect(mp.stats().lastSeq).toBeGreaterThan(0);
+});
+
+test('frames nobody waits on (unreliable messages) are confirmed every 32 frames or within 50 ms, not once per read', async () => {
+  const relay = await relayOn();
+  const { c: mp } = client(relay, 'miniapp');
+  const { c: h5, confirmed } = client(relay, 'h5');
+  const got: number[] = [];
+  h5.subscribe('n', (d) => got.push(d as number));
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  await sleep(100);
+  const from = confirmed.length;
+  const started = Date.now();
+  for (let i = 0; i < 100; i++) {
+    mp.emit('n', i, { to: 'h5' });
+    await waitFor(() => got.length === i + 1); // each arrives in a read of its own
+  }
+  const elapsed = Date.now() - started;
+  const during = confirmed.slice(from);
+  expect(during.length).toBeGreaterThanOrEqual(3); // at least every 32nd frame
+  expect(during.length).toBeLessThanOrEqual(Math.ceil(100 / 32) + Math.ceil(elapsed / 50) + 1); // not 100
+  // The rest is confirmed within 50 ms though nothing else is written: the relay can trim all of it.
+  await waitFor(() => confirmed[confirmed.length - 1] === h5.stats().lastSeq, 1000, 'the last confirmation');
+  expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
 });

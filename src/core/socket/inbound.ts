@@ -21,9 +21,9 @@ import { OneShot } from './timers';
 
 /** Resolved once: `.then` runs a callback at the end of the current turn (a microtask). */
 const settled = Promise.resolve();
-/** A receipt's confirmation waits at most this long for a write to ride on, */
+/** A confirmation nobody waits on waits at most this long for a write to ride on, */
 const LAZY_CONFIRM_MS = 50;
-/** or this many receipts (the relay keeps each in its backlog until confirmed). */
+/** or until this many frames wait for it (the relay keeps each in its backlog until confirmed). */
 const LAZY_CONFIRM_MAX = 32;
 
 export interface InboundParts {
@@ -48,7 +48,7 @@ export class Inbound {
   private unconfirmed = 0;
   /** A confirmation of lastSeq is queued for the end of this turn (relays with receipts). */
   private confirmQueued = false;
-  /** Armed while only receipts (delivered notices) wait for a confirmation: nobody waits on those. */
+  /** Armed while only frames nobody waits on (see confirmLater) wait for a confirmation. */
   private readonly lazyConfirm = new OneShot();
 
   constructor(
@@ -108,7 +108,8 @@ export class Inbound {
       return;
     }
     const seq = (frame as { seq?: unknown }).seq;
-    if (typeof seq === 'number' && !this.inSequence(seq, frame.type === 'delivered')) return;
+    // Only a reliable message has a sender waiting for its confirmation (its `delivered`).
+    if (typeof seq === 'number' && !this.inSequence(seq, frame.type !== 'message' || (frame as MessageFrame).id === undefined)) return;
     this.parts.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
     else this.deliver(frame, frame.type);
@@ -116,7 +117,7 @@ export class Inbound {
 
   /**
    * False for a replay (seq already seen); otherwise records it and confirms it in time: at the end
-   * of this turn when a sender waits on it, later for a receipt (`lazy`, see confirmLater).
+   * of this turn when a sender waits on it, later when nobody does (`lazy`, see confirmLater).
    */
   private inSequence(seq: number, lazy: boolean): boolean {
     if (seq <= this.lastSeq) {
@@ -146,14 +147,15 @@ export class Inbound {
   };
 
   /**
-   * A receipt only lets the relay trim its backlog; nobody waits for its confirmation. It goes with
-   * the next write of this client (piggyback) or after LAZY_CONFIRM_MS, so a sender does not spend a
-   * WebSocket message (a syscall, a bridge call on WeChat) per batch of notices.
+   * The confirmation of a frame nobody waits on (a `delivered` notice, an unreliable message,
+   * presence, a response) only lets the relay trim its backlog. It goes with the next write of this
+   * client (piggyback), after LAZY_CONFIRM_MS, or once LAZY_CONFIRM_MAX such frames wait, so a
+   * receiver does not spend a WebSocket message (a syscall; on WeChat a bridge call) per read.
    */
   private confirmLater(): void {
-    if (this.confirmQueued || this.lazyConfirm.armed) return;
+    if (this.confirmQueued) return;
     if (++this.unconfirmed >= LAZY_CONFIRM_MAX) return this.confirmSoon();
-    this.lazyConfirm.set(LAZY_CONFIRM_MS, this.sendConfirmation);
+    if (!this.lazyConfirm.armed) this.lazyConfirm.set(LAZY_CONFIRM_MS, this.sendConfirmation);
   }
 
   /** The client is about to write: a confirmation owed lazily goes in the same message. */
