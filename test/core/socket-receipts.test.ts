@@ -220,3 +220,24 @@ test('frames nobody waits on (unreliable messages) are confirmed every 32 frames
   await waitFor(() => confirmed[confirmed.length - 1] === h5.stats().lastSeq, 1000, 'the last confirmation');
   expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
 });
+
+test('large frames nobody waits on are confirmed once 64 K characters of them wait, without waiting 50 ms', async () => {
+  const relay = await relayOn();
+  const { c: mp } = client(relay, 'miniapp');
+  const { c: h5, confirmed } = client(relay, 'h5');
+  const seen: Array<{ at: number; confirmedBy: Promise<number> }> = [];
+  h5.subscribe('big', () => {
+    const before = confirmed.length;
+    seen.push({ at: h5.stats().lastSeq, confirmedBy: new Promise((resolve) => setImmediate(() => resolve(confirmed.length - before))) });
+  });
+  mp.connect();
+  h5.connect();
+  await waitFor(() => mp.state === 'open' && h5.state === 'open');
+  await sleep(100);
+  const big = 'x'.repeat(30_000);
+  for (let i = 0; i < 3; i++) mp.emit('big', big, { to: 'h5' });
+  await waitFor(() => seen.length === 3);
+  // Two frames (60 K characters) wait; the third passes 64 K: confirmed at the end of its turn.
+  expect(await seen[2].confirmedBy).toBe(1);
+  expect(confirmed[confirmed.length - 1]).toBe(seen[2].at);
+});

@@ -23,8 +23,10 @@ import { OneShot } from './timers';
 const settled = Promise.resolve();
 /** A confirmation nobody waits on waits at most this long for a write to ride on, */
 const LAZY_CONFIRM_MS = 50;
-/** or until this many frames wait for it (the relay keeps each in its backlog until confirmed). */
+/** or until this many frames wait for it (the relay keeps each in its backlog until confirmed), */
 const LAZY_CONFIRM_MAX = 32;
+/** or this much of their text (streamed chunks are large: the backlog's byte limit is 1 MiB by default). */
+const LAZY_CONFIRM_CHARS = 64 * 1024;
 
 export interface InboundParts {
   events: Emitter<SocketClientEvents>;
@@ -46,6 +48,8 @@ export class Inbound {
   heartbeat: Liveness | undefined;
   /** Relay frames received since `lastSeq` was last confirmed (see `confirmEvery`). */
   private unconfirmed = 0;
+  /** Length of the frames confirmed lazily since the last confirmation. */
+  private unconfirmedChars = 0;
   /** A confirmation of lastSeq is queued for the end of this turn (relays with receipts). */
   private confirmQueued = false;
   /** Armed while only frames nobody waits on (see confirmLater) wait for a confirmation. */
@@ -109,7 +113,8 @@ export class Inbound {
     }
     const seq = (frame as { seq?: unknown }).seq;
     // Only a reliable message has a sender waiting for its confirmation (its `delivered`).
-    if (typeof seq === 'number' && !this.inSequence(seq, frame.type !== 'message' || (frame as MessageFrame).id === undefined)) return;
+    const lazy = frame.type !== 'message' || (frame as MessageFrame).id === undefined;
+    if (typeof seq === 'number' && !this.inSequence(seq, lazy ? data.length : 0)) return;
     this.parts.counters.received++;
     if (isKnownFrame(frame)) this.handleKnown(frame);
     else this.deliver(frame, frame.type);
@@ -117,16 +122,17 @@ export class Inbound {
 
   /**
    * False for a replay (seq already seen); otherwise records it and confirms it in time: at the end
-   * of this turn when a sender waits on it, later when nobody does (`lazy`, see confirmLater).
+   * of this turn when a sender waits on it, later when nobody does (`lazyChars` > 0: the frame's
+   * length, see confirmLater).
    */
-  private inSequence(seq: number, lazy: boolean): boolean {
+  private inSequence(seq: number, lazyChars: number): boolean {
     if (seq <= this.lastSeq) {
       this.parts.counters.replays++;
       return false;
     }
     this.lastSeq = seq;
     if (this.parts.reliable.receipts) {
-      if (lazy) this.confirmLater();
+      if (lazyChars > 0) this.confirmLater(lazyChars);
       else this.confirmSoon();
     }
     else if (this.options.confirmEvery > 0 && ++this.unconfirmed >= this.options.confirmEvery) this.confirm();
@@ -149,12 +155,14 @@ export class Inbound {
   /**
    * The confirmation of a frame nobody waits on (a `delivered` notice, an unreliable message,
    * presence, a response) only lets the relay trim its backlog. It goes with the next write of this
-   * client (piggyback), after LAZY_CONFIRM_MS, or once LAZY_CONFIRM_MAX such frames wait, so a
-   * receiver does not spend a WebSocket message (a syscall; on WeChat a bridge call) per read.
+   * client (piggyback), after LAZY_CONFIRM_MS, or once LAZY_CONFIRM_MAX such frames (or
+   * LAZY_CONFIRM_CHARS of them) wait, so a receiver does not spend a WebSocket message (a syscall;
+   * on WeChat a bridge call) per read, and the relay's backlog never holds much for it.
    */
-  private confirmLater(): void {
+  private confirmLater(chars: number): void {
     if (this.confirmQueued) return;
-    if (++this.unconfirmed >= LAZY_CONFIRM_MAX) return this.confirmSoon();
+    this.unconfirmedChars += chars;
+    if (++this.unconfirmed >= LAZY_CONFIRM_MAX || this.unconfirmedChars >= LAZY_CONFIRM_CHARS) return this.confirmSoon();
     if (!this.lazyConfirm.armed) this.lazyConfirm.set(LAZY_CONFIRM_MS, this.sendConfirmation);
   }
 
@@ -166,6 +174,7 @@ export class Inbound {
   private readonly sendConfirmation = (): void => {
     this.lazyConfirm.clear();
     this.unconfirmed = 0;
+    this.unconfirmedChars = 0;
     this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
   };
 
