@@ -9,6 +9,7 @@ import { utf8ByteLength } from '../bytes';
 import { Emitter } from '../emitter';
 import { HybridError } from '../errors';
 import { AckFrame, decodeFrame, ErrorFrame, Frame, FrameLimits, isKnownFrame, KnownFrame, MessageFrame } from '../frames';
+import { atEndOfTurn } from '../turn';
 import { SocketClientEvents, SocketClientOptions } from './client-types';
 import { Outbound, SocketCounters } from './outbound';
 import { Liveness, readRaw } from './plain';
@@ -19,14 +20,12 @@ import { PendingRequests } from './requests';
 import { StreamCalls } from './stream-calls';
 import { OneShot } from './timers';
 
-/** Resolved once: `.then` runs a callback at the end of the current turn (a microtask). */
-const settled = Promise.resolve();
 /** A confirmation nobody waits on waits at most this long for a write to ride on, */
 const LAZY_CONFIRM_MS = 50;
 /** or until this many frames wait for it (the relay keeps each in its backlog until confirmed), */
 const LAZY_CONFIRM_MAX = 32;
 /** or this much of their text (streamed chunks are large: the backlog's byte limit is 1 MiB by default). */
-const LAZY_CONFIRM_CHARS = 64 * 1024;
+const LAZY_CONFIRM_CHARS = 65536;
 
 export interface InboundParts {
   events: Emitter<SocketClientEvents>;
@@ -143,7 +142,7 @@ export class Inbound {
   private confirmSoon(): void {
     if (this.confirmQueued) return;
     this.confirmQueued = true;
-    settled.then(this.confirmTurn);
+    atEndOfTurn(this.confirmTurn);
   }
 
   private readonly confirmTurn = (): void => {

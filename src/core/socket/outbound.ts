@@ -12,12 +12,12 @@ import { Emitter } from '../emitter';
 import { HybridError } from '../errors';
 import { encodeFrame, Frame, FrameLimits, KnownFrame, RequestFrame } from '../frames';
 import { BoundedQueue } from '../queue';
+import { atEndOfTurn } from '../turn';
 import { DropReason, SendRefused, SendResult, SocketClientEvents } from './client-types';
 import { Connection } from './connection';
 import { PendingRequests } from './requests';
 import { SocketTaskLike } from './transport';
 
-const settled = Promise.resolve();
 
 export interface QueuedFrame {
   frame: Frame;
@@ -91,7 +91,7 @@ export class Outbound {
     this.counters.sent++;
     if (!this.flushQueued) {
       this.flushQueued = true;
-      settled.then(this.flushNow);
+      atEndOfTurn(this.flushNow);
     }
     return true;
   }
