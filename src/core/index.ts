@@ -13,3 +13,4 @@ export * from './batch';
 export * from './registry';
 export * from './legacy-reply';
 export * from './protocol';
+export * from './turn';
