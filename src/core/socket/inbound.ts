@@ -73,6 +73,7 @@ export class Inbound {
   /** A ping that also confirms every frame up to `lastSeq` (the relay trims its backlog). */
   confirm(ts?: number): void {
     this.unconfirmed = 0;
+    this.unconfirmedChars = 0;
     this.lazyConfirm.clear();
     this.parts.out.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
   }
