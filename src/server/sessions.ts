@@ -5,6 +5,7 @@
  * Connection on the socket): an idle connection holds no closure of its own (idle memory matters).
  */
 import type { RawData, WebSocket } from 'ws';
+import { BATCH_MAX_FRAMES } from '../core/batch';
 import { PROTOCOL_VERSION } from '../core/limits';
 import type { Admission } from './admission';
 import { CLOSE_CODES, Connection } from './connection';
@@ -13,7 +14,6 @@ import type { Hub } from './hub';
 import type { Intake } from './intake';
 import type { RelayMetrics } from './metrics';
 import type { RelayOptions } from './options';
-import { BATCH_MAX_FRAMES } from '../core/batch';
 import type { ConnectionRegistry } from './registry';
 
 const CONNECTION = Symbol('hybrid-kit.connection');

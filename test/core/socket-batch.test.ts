@@ -90,22 +90,23 @@ const framesOf = (messages: string[]) => messages.flatMap((m) => (isBatch(m) ? s
 /** The application messages among them (a sender also confirms what the relay sent it). */
 const messagesOf = (messages: string[]) => framesOf(messages).filter((f) => f.type === 'message');
 
-async function openPair(relay: Relay) {
+/** A sender and its peer on `relay`, both past hello; `got` collects what the peer receives on `event`. */
+async function openPair<T = number>(relay: Relay, event = 'n') {
   const sender = client(urlOf(relay, 'h5'));
   const peer = client(urlOf(relay, 'miniapp'));
+  const got: T[] = [];
+  peer.c.subscribe(event, (d) => got.push(d as T));
   const hellos = [sender, peer].map(({ c }) => new Promise((resolve) => c.on('hello', resolve)));
   sender.c.connect();
   peer.c.connect();
   await Promise.all(hellos);
-  return { sender, peer };
+  await sleep(50); // presence and the opening confirmations pass before anything is counted
+  return { sender, peer, got };
 }
 
 test('our relay writes back in batches too: 100 messages and their acks reach the clients in a few WebSocket messages, each once, in order', async () => {
   const relay = await relayWith();
-  const { sender, peer } = await openPair(relay);
-  const got: number[] = [];
-  peer.c.subscribe('n', (d) => got.push(d as number));
-  await sleep(50);
+  const { sender, peer, got } = await openPair(relay);
   const before = { peer: peer.wire.received, sender: sender.wire.received };
   const results = Array.from({ length: 100 }, (_, i) => sender.c.emit('n', i, { reliable: true }));
   await Promise.all(results.map((r) => r.delivered));
@@ -121,10 +122,7 @@ test('our relay writes back in batches too: 100 messages and their acks reach th
 
 test('our relay: 100 reliable messages emitted in one turn go out as one WebSocket message, and each arrives once, in order', async () => {
   const relay = await relayWith();
-  const { sender, peer } = await openPair(relay);
-  const got: number[] = [];
-  peer.c.subscribe('n', (d) => got.push(d as number));
-  await sleep(50);
+  const { sender, peer, got } = await openPair(relay);
   const before = { messages: sender.wire.messages.length, writes: sender.wire.tcpWrites, delivered: relay.metrics().messagesDelivered };
 
   const results = Array.from({ length: 100 }, (_, i) => sender.c.emit('n', i, { reliable: true }));
@@ -144,10 +142,7 @@ test('our relay: 100 reliable messages emitted in one turn go out as one WebSock
 
 test('batches stay within the frame count and the byte size the relay offered; a frame too large to share goes alone', async () => {
   const relay = await relayWith({ maxFrameBytes: 4096, ratePerSecond: 0, backlogItems: 1000 });
-  const { sender, peer } = await openPair(relay);
-  const got: string[] = [];
-  peer.c.subscribe('t', (d) => got.push(d as string));
-  await sleep(50);
+  const { sender, peer, got } = await openPair<string>(relay, 't');
   const from = sender.wire.messages.length;
   // Sizes are bounded at 3 bytes per UTF-16 unit: 1,400 units cannot share a 4,096-byte batch.
   const texts = Array.from({ length: 300 }, (_, i) => (i === 150 ? 'x'.repeat(1400) : i % 2 ? `大${i}` : `m${i}`));
@@ -231,10 +226,7 @@ test('after a reconnect to a server whose hello offers no batch, frames go one p
 
 test('close() right after a burst still hands the burst to the socket first', async () => {
   const relay = await relayWith();
-  const { sender, peer } = await openPair(relay);
-  const got: number[] = [];
-  peer.c.subscribe('n', (d) => got.push(d as number));
-  await sleep(50);
+  const { sender, peer, got } = await openPair(relay);
   for (let i = 0; i < 10; i++) sender.c.emit('n', i);
   sender.c.close();
   await waitFor(() => got.length === 10);

@@ -18,7 +18,6 @@ import { Connection } from './connection';
 import { PendingRequests } from './requests';
 import { SocketTaskLike } from './transport';
 
-
 export interface QueuedFrame {
   frame: Frame;
   text: string;
