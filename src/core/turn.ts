@@ -6,3 +6,28 @@
 export function atEndOfTurn(fn: () => void): void {
   void Promise.resolve().then(fn);
 }
+
+/** Set while a socket's incoming data is handled, until the end of that turn (see handlingIncoming). */
+let incoming = false;
+const incomingHandled = (): void => {
+  incoming = false;
+};
+
+/**
+ * Runs `handle(data)` for data that came in. Until the end of this turn (which includes the
+ * callbacks of promises it settled), `incomingThisTurn()` is true: writes it causes are traffic
+ * answering traffic and are worth holding to go out together; any other write may go at once.
+ */
+export function handlingIncoming<T>(handle: (data: T) => void, data: T): void {
+  incoming = true;
+  try {
+    handle(data);
+  } finally {
+    // Queued after every callback that handle() settled, so those still run inside the turn.
+    atEndOfTurn(incomingHandled);
+  }
+}
+
+export function incomingThisTurn(): boolean {
+  return incoming;
+}

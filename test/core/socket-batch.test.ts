@@ -120,24 +120,58 @@ test('our relay writes back in batches too: 100 messages and their acks reach th
   expect(sender.wire.received - before.sender).toBeLessThanOrEqual(10);
 });
 
-test('our relay: 100 reliable messages emitted in one turn go out as one WebSocket message, and each arrives once, in order', async () => {
+test('our relay: of 100 reliable messages emitted in one turn the first goes at once, the other 99 as one WebSocket message; each arrives once, in order', async () => {
   const relay = await relayWith();
   const { sender, peer, got } = await openPair(relay);
   const before = { messages: sender.wire.messages.length, writes: sender.wire.tcpWrites, delivered: relay.metrics().messagesDelivered };
 
   const results = Array.from({ length: 100 }, (_, i) => sender.c.emit('n', i, { reliable: true }));
+  // Written before the turn is over: nobody waits for the end of the app's own code.
+  expect(sender.wire.messages.length - before.messages).toBe(1);
   expect(results.every((r) => r.status === 'sent')).toBe(true);
   await Promise.all(results.map((r) => r.delivered));
 
-  const turn = sender.wire.messages.slice(before.messages, before.messages + 1);
-  expect(turn).toHaveLength(1);
-  expect(isBatch(turn[0])).toBe(true);
+  const turn = sender.wire.messages.slice(before.messages, before.messages + 2);
+  expect(isBatch(turn[0])).toBe(false);
+  expect(isBatch(turn[1])).toBe(true);
   expect(messagesOf(turn).map((f) => f.data)).toEqual(Array.from({ length: 100 }, (_, i) => i));
-  expect(sender.wire.tcpWrites - before.writes).toBeLessThanOrEqual(2); // the batch (and nothing else was due)
+  expect(sender.wire.tcpWrites - before.writes).toBeLessThanOrEqual(3); // the first, the batch (and nothing else was due)
   expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
   expect(peer.c.stats().duplicates).toBe(0);
   expect(relay.metrics().messagesDelivered - before.delivered).toBe(100); // each frame of the batch on its own
   expect(sender.c.stats().sent).toBeGreaterThanOrEqual(100);
+});
+
+test('what the app sends while it handles a received message waits for the end of that turn: 50 replies and the confirmation in one WebSocket message', async () => {
+  const relay = await relayWith();
+  const { sender, peer } = await openPair(relay);
+  const replies: number[] = [];
+  sender.c.subscribe('reply', (d) => replies.push(d as number));
+  let sentInCallback = -1;
+  peer.c.subscribe('question', () => {
+    const before = peer.wire.messages.length;
+    for (let i = 0; i < 50; i++) peer.c.emit('reply', i, { reliable: true });
+    sentInCallback = peer.wire.messages.length - before;
+  });
+  // Likewise what a settled promise's callback sends within the turn (an ack, a delivered notice).
+  const question = sender.c.emit('question', 1, { reliable: true });
+  const followUps: number[] = [];
+  question.accepted.then(() => {
+    const before = sender.wire.messages.length;
+    sender.c.emit('followUp', 1);
+    sender.c.emit('followUp', 2);
+    followUps.push(sender.wire.messages.length - before);
+  });
+  const from = peer.wire.messages.length;
+  await waitFor(() => replies.length === 50);
+
+  expect(sentInCallback).toBe(0);
+  expect(followUps).toEqual([0]);
+  const answer = peer.wire.messages.slice(from);
+  expect(answer).toHaveLength(1);
+  expect(isBatch(answer[0])).toBe(true);
+  expect(framesOf(answer).map((f) => f.type)).toEqual([...Array(50).fill('message'), 'resume']);
+  expect(replies).toEqual(Array.from({ length: 50 }, (_, i) => i));
 });
 
 test('batches stay within the frame count and the byte size the relay offered; a frame too large to share goes alone', async () => {
@@ -160,7 +194,7 @@ test('batches stay within the frame count and the byte size the relay offered; a
   expect(got).toEqual(texts);
 });
 
-test('a plain ws server never gets a batch; the Node transport still writes a turn of frames in one TCP write', async () => {
+test('a plain ws server never gets a batch; the Node transport still writes the rest of a turn of frames in one TCP write', async () => {
   const { url, seen } = await plainServer();
   const { c, wire } = client(url);
   c.connect();
@@ -170,7 +204,7 @@ test('a plain ws server never gets a batch; the Node transport still writes a tu
 
   for (let i = 0; i < 50; i++) c.emit('n', i);
   await waitFor(() => seen.length === 51);
-  expect(wire.tcpWrites - writes).toBe(1);
+  expect(wire.tcpWrites - writes).toBe(2); // the first at once, the other 49 together
   expect(seen.some(isBatch)).toBe(false);
   expect(seen.slice(1).map((t) => JSON.parse(t).data)).toEqual(Array.from({ length: 50 }, (_, i) => i));
 });

@@ -16,6 +16,7 @@ import { Frame, MessageFrame, RequestFrame } from '../frames';
 import { checkName } from '../json';
 import { LIMITS } from '../limits';
 import { BoundedQueue } from '../queue';
+import { handlingIncoming } from '../turn';
 import { CLIENT_CLOSE } from './close-policy';
 
 export * from './client-types';
@@ -92,18 +93,23 @@ export class SocketClient {
     return new Heartbeat({ interval, timeout: options.pongTimeout ?? 10000, now: this.now }, () => this.inbound.confirm(this.now()), dead);
   }
 
+  private readonly opened = (): void => {
+    // Batches wait for this relay's hello. Resume first so the server replays what we missed before anything else goes out.
+    this.out.batch = undefined;
+    // `batch`: the relay may write this turn's frames to us as one batch message (older relays ignore it).
+    if (!this.options.legacyRelay && !this.plain) this.out.transmit({ type: 'resume', lastSeq: this.inbound.lastSeq, batch: true });
+    this.reliable.opened();
+    this.out.flushQueue();
+    if (this.inbound.heartbeat) this.inbound.heartbeat.start();
+  };
+
+  private readonly received = (data: unknown): void => this.inbound.handle(data);
+
   private connectionHooks(): ConnectionHooks {
     return {
-      opened: () => {
-        // Batches wait for this relay's hello. Resume first so the server replays what we missed before anything else goes out.
-        this.out.batch = undefined;
-        // `batch`: the relay may write this turn's frames to us as one batch message (older relays ignore it).
-        if (!this.options.legacyRelay && !this.plain) this.out.transmit({ type: 'resume', lastSeq: this.inbound.lastSeq, batch: true });
-        this.reliable.opened();
-        this.out.flushQueue();
-        if (this.inbound.heartbeat) this.inbound.heartbeat.start();
-      },
-      inbound: (data) => this.inbound.handle(data),
+      // What the socket's own events make us write waits for the end of their turn and goes out together.
+      opened: () => handlingIncoming(this.opened, undefined),
+      inbound: (data) => handlingIncoming(this.received, data),
       flushWrites: () => this.out.flush(),
       stopTimers: () => {
         this.reliable.stopTimers();

@@ -2,7 +2,9 @@
  * Everything SocketClient writes: frames go to the live task when it is open, or wait in a
  * bounded queue until it is; what the queue cannot take is refused or dropped with a `drop` event.
  *
- * Writes are held until the end of the current turn (a microtask) and then go out together: as
+ * A write from the app's own initiative (a tap, a timer) goes out at once; the writes after it in
+ * the same turn, and every write that answers incoming traffic (a callback of a received message,
+ * an ack, an open), are held until the end of the turn (a microtask) and then go out together: as
  * one batch message when the relay offered batches in its hello (../batch.ts), otherwise one send
  * per frame between cork() and uncork() when the task has them (Node's `ws`: one syscall).
  */
@@ -12,7 +14,7 @@ import { Emitter } from '../emitter';
 import { HybridError } from '../errors';
 import { encodeFrame, Frame, FrameLimits, KnownFrame, RequestFrame } from '../frames';
 import { BoundedQueue } from '../queue';
-import { atEndOfTurn } from '../turn';
+import { atEndOfTurn, incomingThisTurn } from '../turn';
 import { DropReason, SendRefused, SendResult, SocketClientEvents } from './client-types';
 import { Connection } from './connection';
 import { PendingRequests } from './requests';
@@ -83,7 +85,11 @@ export class Outbound {
     return this.write(encodeFrame(frame));
   }
 
-  /** Takes `text` for the live task (sent at the end of this turn); false when there is none. */
+  /**
+   * Takes `text` for the live task; false when there is none. The first write of a turn goes out
+   * at once unless it answers incoming traffic (incomingThisTurn); the others of that turn go
+   * together at its end.
+   */
   write(text: string): boolean {
     if (!this.connection.task || this.connection.state !== 'open') return false;
     this.held.push(text);
@@ -91,14 +97,20 @@ export class Outbound {
     if (!this.flushQueued) {
       this.flushQueued = true;
       atEndOfTurn(this.flushNow);
+      if (!incomingThisTurn()) this.sendHeld();
     }
     return true;
   }
 
   /** Hands this turn's writes to the task (end of turn, and before the task is closed or dropped). */
   flush(): void {
-    if (this.held.length && this.beforeFlush) this.beforeFlush();
+    this.sendHeld();
     this.flushQueued = false;
+  }
+
+  /** Sends what is held (with what may ride along); writes meanwhile are held, as flushQueued is set. */
+  private sendHeld(): void {
+    if (this.held.length && this.beforeFlush) this.beforeFlush();
     const texts = this.held;
     if (!texts.length) return;
     this.held = [];
