@@ -7,10 +7,13 @@ export function atEndOfTurn(fn: () => void): void {
   void Promise.resolve().then(fn);
 }
 
-/** Set while a socket's incoming data is handled, until the end of that turn (see handlingIncoming). */
-let incoming = false;
+/**
+ * Handlings of incoming data whose turn is not over (see handlingIncoming). A count, not a flag:
+ * one TCP read can hold several WebSocket messages, each handled before any of their turns ends.
+ */
+let incoming = 0;
 const incomingHandled = (): void => {
-  incoming = false;
+  incoming--;
 };
 
 /**
@@ -19,7 +22,7 @@ const incomingHandled = (): void => {
  * answering traffic and are worth holding to go out together; any other write may go at once.
  */
 export function handlingIncoming<T>(handle: (data: T) => void, data: T): void {
-  incoming = true;
+  incoming++;
   try {
     handle(data);
   } finally {
@@ -29,5 +32,5 @@ export function handlingIncoming<T>(handle: (data: T) => void, data: T): void {
 }
 
 export function incomingThisTurn(): boolean {
-  return incoming;
+  return incoming > 0;
 }

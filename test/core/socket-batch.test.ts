@@ -194,6 +194,38 @@ test('batches stay within the frame count and the byte size the relay offered; a
   expect(got).toEqual(texts);
 });
 
+test("two WebSocket messages in one TCP read: what the second one's callbacks send is still held for the end of the turn", async () => {
+  // A plain ws server that writes both frames in one TCP write once the client's opening resume arrived.
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise((resolve) => wss.once('listening', resolve));
+  closers.push(() => new Promise((resolve) => wss.close(resolve)));
+  const seen: string[] = [];
+  wss.on('connection', (ws) => {
+    ws.once('message', () => {
+      const tcp = (ws as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
+      tcp.cork();
+      ws.send(JSON.stringify({ type: 'message', event: 'note', data: 0 }));
+      ws.send(JSON.stringify({ type: 'message', event: 'ask', data: 1 }));
+      tcp.uncork();
+      ws.on('message', (data) => seen.push(data.toString()));
+    });
+  });
+  const { c, wire } = client(`ws://127.0.0.1:${(wss.address() as AddressInfo).port}/`);
+  let writes = -1;
+  c.subscribe('note', () => {
+    writes = wire.tcpWrites;
+  });
+  // The answer comes in a callback after the first message's turn bookkeeping, still within this read's turn.
+  c.subscribe('ask', () => queueMicrotask(() => {
+    c.emit('answer', 1);
+    c.emit('answer', 2);
+  }));
+  c.connect();
+  await waitFor(() => seen.length === 2);
+  expect(wire.tcpWrites - writes).toBe(1);
+  expect(seen.map((t) => JSON.parse(t).data)).toEqual([1, 2]);
+});
+
 test('a plain ws server never gets a batch; the Node transport still writes the rest of a turn of frames in one TCP write', async () => {
   const { url, seen } = await plainServer();
   const { c, wire } = client(url);
