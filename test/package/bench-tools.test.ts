@@ -144,3 +144,37 @@ test('echo server with acks: acks a reliable message and echoes it under a new i
   await closeWss(server.wss);
   expect(await closed).toBe(1001);
 });
+
+describe('--compare DIR: another checkout measured in the same run', () => {
+  const { spawnSync } = require('child_process');
+  const path = require('path');
+  const root = path.resolve(__dirname, '../..');
+
+  test('a directory that is not a built checkout is refused, naming what is missing', () => {
+    const run = spawnSync(process.execPath, [path.join(root, 'tools/bench/run.js'), '--only', 'socketio', '--compare', path.join(root, 'docs')], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--compare');
+    expect(run.stderr).toContain('tools/bench/hosts/pair-load.js is missing there');
+  });
+
+  test('the socketio suite runs the compared rig in the same slices and reports this tree against it', async () => {
+    const { run } = require('../../tools/bench/suites/socketio');
+    const logged: string[] = [];
+    const sizes = { pairs: 2, window: 2, durationMs: 150, warmupMs: 50, steadyMs: 150, rounds: 1, idle: 4 };
+    const figures: Array<{ figure: string; ours: number; baseline: number; goal: { text: string } }> = await run({ quick: true, log: (m: string) => logged.push(m), sizes, compare: root });
+    const compared = figures.filter((f) => f.figure.startsWith('vs --compare:'));
+    expect(compared.map((f) => f.figure.replace(/ at \d+ msg\/s/, ''))).toEqual([
+      'vs --compare: msg/s fire and forget, 2 pairs', 'vs --compare: p99 fire and forget', 'vs --compare: client CPU per message, fire and forget',
+      'vs --compare: msg/s acked by the server, 2 pairs', 'vs --compare: p99 acked by the server', 'vs --compare: client CPU per message, acked by the server',
+      'vs --compare: msg/s acked by the peer, 2 pairs', 'vs --compare: p99 acked by the peer', 'vs --compare: client CPU per message, acked by the peer',
+    ]);
+    for (const f of compared) {
+      expect(f.ours).toBeGreaterThan(0);
+      expect(f.baseline).toBeGreaterThan(0);
+      expect(f.goal.text).toBe('reported (--compare)');
+    }
+    // The compared rig's own lines, beside ours and socket.io's.
+    expect(logged.filter((l) => /^compared (fire|server|peer): \d+ msg\/s/.test(l))).toHaveLength(3);
+    expect(logged.filter((l) => /^ours (fire|server|peer): \d+ msg\/s/.test(l))).toHaveLength(3);
+  }, 120_000);
+});

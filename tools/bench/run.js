@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [-- --only relay,sizes] [-- --markdown]`
+ * `npm run bench [-- --quick] [-- --only relay,sizes] [-- --markdown] [-- --compare DIR]`
  *
  * Runs every benchmark suite, prints one table (our number, the baseline measured in the same run,
  * their ratio, the goal and whether it is met) and writes the list of figures to
  * bench-results.json at the repository root. Servers and load generators run in child processes
  * on 127.0.0.1; every loop is bounded and every child is killed at the end.
+ *
+ * `--compare DIR`: another built checkout of this repository (e.g. a `git worktree` of main): the
+ * socketio suite also runs our rig from DIR, in the same alternating slices, and reports this
+ * tree against it. Only a comparison within one run says whether a change helped on a noisy machine.
  */
 const fs = require('fs');
 const os = require('os');
@@ -34,11 +38,21 @@ function parseArgs(argv) {
     else if (flag === '--markdown') args.markdown = true;
     else if (flag === '--only') args.only = value().split(',').filter(Boolean);
     else if (flag === '--out') args.out = path.resolve(value());
-    else throw new Error(`unknown option ${argv[i]} (known: --quick, --only a,b, --markdown, --out file)`);
+    else if (flag === '--compare') args.compare = builtCheckout(value());
+    else throw new Error(`unknown option ${argv[i]} (known: --quick, --only a,b, --markdown, --out file, --compare dir)`);
   }
   const unknown = args.only.filter((name) => !SUITES[name]);
   if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')} (known: ${Object.keys(SUITES).join(', ')})`);
   return args;
+}
+
+/** The root of another checkout whose bench hosts and builds are there (`--compare`). */
+function builtCheckout(dir) {
+  const root = path.resolve(dir || '');
+  for (const rel of ['tools/bench/hosts/pair-load.js', 'tools/bench/hosts/server-host.js', 'miniprogram_dist/core/socket/index.js', 'dist/node/server/index.js']) {
+    if (!fs.existsSync(path.join(root, rel))) throw new Error(`--compare ${dir}: ${rel} is missing there (a checkout of this repository, built with npm run build)`);
+  }
+  return root;
 }
 
 function machine() {
@@ -57,7 +71,7 @@ async function main() {
     const suiteStart = Date.now();
     process.stderr.write(`[${name}]\n`);
     try {
-      const figures = await SUITES[name]().run({ quick: args.quick, log });
+      const figures = await SUITES[name]().run({ quick: args.quick, log, compare: args.compare });
       results.push(...figures.map(finish));
     } catch (err) {
       failed = true;

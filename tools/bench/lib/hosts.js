@@ -5,9 +5,9 @@ const SERVER_HOST = path.join(__dirname, '../hosts/server-host.js');
 const LOADGEN = path.join(__dirname, '../hosts/loadgen.js');
 const CLIENT_LOAD = path.join(__dirname, '../hosts/client-load.js');
 
-/** Starts a server of `kind` in its own process; resolves { host, port, url }. */
-async function startServerHost(spawn, kind, options = {}) {
-  const host = spawn(SERVER_HOST, { execArgv: ['--expose-gc'] });
+/** Starts a server of `kind` in its own process (`root`: from another checkout's host); resolves { host, port, url }. */
+async function startServerHost(spawn, kind, options = {}, root) {
+  const host = spawn(root ? path.join(root, 'tools/bench/hosts/server-host.js') : SERVER_HOST, { execArgv: ['--expose-gc'] });
   const { port } = await host.request('start', { kind, options });
   return { host, port, url: `ws://127.0.0.1:${port}/socket` };
 }

@@ -10,6 +10,8 @@
  *  - client and server CPU per message (process.cpuUsage in each process, apart);
  *  - memory per idle connection on the server (heap + external after GC);
  *  - two instances over Redis (ours vs @socket.io/redis-adapter), fire and forget.
+ * With `compare` (`--compare DIR`, another built checkout) a third rig, ours from DIR, takes part in
+ * the same alternating slices, and the throughput, p99 and CPU figures are also given against it.
  */
 const goals = require('../lib/goals');
 const { isolated } = require('../lib/isolated');
@@ -17,21 +19,28 @@ const { startServerHost } = require('../lib/hosts');
 const { withRedis } = require('../lib/redis');
 const path = require('path');
 
-const PAIR_LOAD = path.join(__dirname, '../hosts/pair-load.js');
+const HERE = path.resolve(__dirname, '../../..');
+const pairLoadIn = (root) => path.join(root, 'tools/bench/hosts/pair-load.js');
 const FULL = { pairs: 100, window: 4, durationMs: 2000, warmupMs: 500, steadyMs: 2000, rounds: 2, idle: 500 };
 const QUICK = { pairs: 50, window: 4, durationMs: 1000, warmupMs: 300, steadyMs: 1000, rounds: 1, idle: 200 };
 const KINDS = ['ours', 'socketio'];
+/** The rigs measured side by side: ours, socket.io, and ours from `compare` when given. */
+const rigSpecs = (compare) => [
+  { label: 'ours', kind: 'ours', root: HERE },
+  { label: 'socketio', kind: 'socketio', root: HERE },
+  ...(compare ? [{ label: 'compared', kind: 'ours', root: compare }] : []),
+];
 const MODES = { fire: 'fire and forget', server: 'acked by the server', peer: 'acked by the peer' };
 
 const urlOf = (kind, port) => (kind === 'ours' ? `ws://127.0.0.1:${port}/socket` : `http://127.0.0.1:${port}`);
 
-/** A server of `kind` (with redisUrl: two of them) and a pair-load process with its pairs open. */
-async function openRig(spawn, kind, p, redisUrl) {
-  const a = await startServerHost(spawn, kind, { redisUrl });
-  const b = redisUrl ? await startServerHost(spawn, kind, { redisUrl }) : a;
-  const load = spawn(PAIR_LOAD, { timeoutMs: 120_000 });
+/** A server of the spec's kind (with redisUrl: two of them) and a pair-load process with its pairs open. */
+async function openRig(spawn, { label, kind, root }, p, redisUrl) {
+  const a = await startServerHost(spawn, kind, { redisUrl }, root);
+  const b = redisUrl ? await startServerHost(spawn, kind, { redisUrl }, root) : a;
+  const load = spawn(pairLoadIn(root), { timeoutMs: 120_000 });
   await load.request('openPairs', { kind, url: urlOf(kind, a.port), peerUrl: urlOf(kind, b.port), count: p.pairs });
-  return { kind, load, hosts: redisUrl ? [a.host, b.host] : [a.host] };
+  return { label, load, hosts: redisUrl ? [a.host, b.host] : [a.host] };
 }
 
 const serverCpu = async (rig) => (await Promise.all(rig.hosts.map((h) => h.request('cpu')))).reduce((s, c) => s + c.micros, 0);
@@ -44,32 +53,32 @@ async function slice(rig, mode, p) {
   return { perSecond: r.perSecond, clientCpu: r.clientCpuMicros / r.total, serverCpu: server / r.total };
 }
 
-/** Best slice per kind and mode over `rounds` rounds, kinds alternating within a round. */
+/** Best slice per rig and mode over `rounds` rounds, rigs alternating within a round. */
 async function saturateAll(rigs, modes, p) {
   const best = {};
-  for (const rig of rigs) best[rig.kind] = {};
+  for (const rig of rigs) best[rig.label] = {};
   for (let round = 0; round < p.rounds; round++) {
     for (const mode of modes) {
       for (const rig of rigs) {
         const s = await slice(rig, mode, p);
-        const kept = best[rig.kind][mode];
-        if (!kept || s.perSecond > kept.perSecond) best[rig.kind][mode] = s;
+        const kept = best[rig.label][mode];
+        if (!kept || s.perSecond > kept.perSecond) best[rig.label][mode] = s;
       }
     }
   }
   return best;
 }
 
-/** Lowest p99 per kind and mode at `rate` msg/s over `rounds` alternating rounds. */
+/** Lowest p99 per rig and mode at `rate` msg/s over `rounds` alternating rounds. */
 async function steadyAll(rigs, rate, p) {
   const best = {};
-  for (const rig of rigs) best[rig.kind] = {};
+  for (const rig of rigs) best[rig.label] = {};
   for (let round = 0; round < p.rounds; round++) {
     for (const mode of Object.keys(MODES)) {
       for (const rig of rigs) {
         const s = await rig.load.request('steady', { mode, rate, durationMs: p.steadyMs });
-        const kept = best[rig.kind][mode];
-        if (!kept || s.latency.p99 < kept.latency.p99) best[rig.kind][mode] = s;
+        const kept = best[rig.label][mode];
+        if (!kept || s.latency.p99 < kept.latency.p99) best[rig.label][mode] = s;
       }
     }
   }
@@ -83,19 +92,20 @@ async function warmUp(rigs, p) {
   }
 }
 
-async function sideBySide(spawn, p, log) {
+async function sideBySide(spawn, p, log, compare) {
+  const specs = rigSpecs(compare);
   const rigs = [];
-  for (const kind of KINDS) rigs.push(await openRig(spawn, kind, p));
+  for (const spec of specs) rigs.push(await openRig(spawn, spec, p));
   await warmUp(rigs, p);
   const saturated = await saturateAll(rigs, Object.keys(MODES), p);
   const rate = Math.max(100, Math.round(saturated.socketio.fire.perSecond / 5));
   const steady = await steadyAll(rigs, rate, p);
   for (const rig of rigs) await rig.load.request('closeAll');
-  for (const kind of KINDS) {
+  for (const { label } of specs) {
     for (const mode of Object.keys(MODES)) {
-      const s = saturated[kind][mode];
-      const l = steady[kind][mode];
-      log(`${kind} ${mode}: ${Math.round(s.perSecond)} msg/s, cpu/msg client ${s.clientCpu.toFixed(1)} µs server ${s.serverCpu.toFixed(1)} µs; at ${rate} msg/s p99 ${l.latency.p99?.toFixed(2)} ms (${l.done}/${l.sent})`);
+      const s = saturated[label][mode];
+      const l = steady[label][mode];
+      log(`${label} ${mode}: ${Math.round(s.perSecond)} msg/s, cpu/msg client ${s.clientCpu.toFixed(1)} µs server ${s.serverCpu.toFixed(1)} µs; at ${rate} msg/s p99 ${l.latency.p99?.toFixed(2)} ms (${l.done}/${l.sent})`);
     }
   }
   return { rate, saturated, steady };
@@ -103,7 +113,7 @@ async function sideBySide(spawn, p, log) {
 
 async function idleMemory(spawn, kind, count, log) {
   const { host, port } = await startServerHost(spawn, kind);
-  const load = spawn(PAIR_LOAD, { timeoutMs: 120_000 });
+  const load = spawn(pairLoadIn(HERE), { timeoutMs: 120_000 });
   const before = await host.request('memory');
   const { open } = await load.request('openIdle', { kind, url: urlOf(kind, port), count });
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -118,7 +128,7 @@ async function overRedis(p, log) {
   return withRedis((redisUrl) =>
     isolated(async (spawn) => {
       const rigs = [];
-      for (const kind of KINDS) rigs.push(await openRig(spawn, kind, p, redisUrl));
+      for (const spec of rigSpecs()) rigs.push(await openRig(spawn, spec, p, redisUrl));
       await warmUp(rigs, p);
       const best = await saturateAll(rigs, ['fire'], p);
       for (const rig of rigs) await rig.load.request('closeAll');
@@ -151,12 +161,26 @@ function figures(p, { rate, saturated, steady }, memory, redis) {
   }
   out.push({ figure: `vs socket.io: memory per idle connection, ${p.idle} connections`, ours: memory.ours, baseline: memory.socketio, unit: 'B', goal: goals.ratioAtMost(0.5, vs) });
   out.push({ figure: `vs socket.io: two instances over Redis, msg/s, ${pairs}`, ours: redis.ours.fire.perSecond, baseline: redis.socketio.fire.perSecond, unit: 'msg/s', goal: goals.ratioAtLeast(2, '@socket.io/redis-adapter') });
+  if (saturated.compared) out.push(...againstCompared(p, rate, saturated, steady));
   return out;
 }
 
-async function run({ quick, log, sizes }) {
+/** This tree against the `--compare` checkout, from the same alternating slices (reported only). */
+function againstCompared(p, rate, saturated, steady) {
+  const goal = goals.info('reported (--compare)');
+  const out = [];
+  for (const mode of Object.keys(MODES)) {
+    const [o, c] = [saturated.ours[mode], saturated.compared[mode]];
+    out.push({ figure: `vs --compare: msg/s ${MODES[mode]}, ${p.pairs} pairs`, ours: o.perSecond, baseline: c.perSecond, unit: 'msg/s', goal });
+    out.push({ figure: `vs --compare: p99 ${MODES[mode]} at ${rate} msg/s`, ours: steady.ours[mode].latency.p99, baseline: steady.compared[mode].latency.p99, unit: 'ms', goal });
+    out.push({ figure: `vs --compare: client CPU per message, ${MODES[mode]}`, ours: o.clientCpu, baseline: c.clientCpu, unit: 'µs', goal });
+  }
+  return out;
+}
+
+async function run({ quick, log, sizes, compare }) {
   const p = { ...(quick ? QUICK : FULL), ...sizes };
-  const measured = await isolated((spawn) => sideBySide(spawn, p, log));
+  const measured = await isolated((spawn) => sideBySide(spawn, p, log, compare));
   const memory = {};
   for (const kind of KINDS) memory[kind] = await isolated((spawn) => idleMemory(spawn, kind, p.idle, log));
   const redis = await overRedis(p, log);
