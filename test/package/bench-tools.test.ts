@@ -150,20 +150,23 @@ describe('--compare DIR: another checkout measured in the same run', () => {
   const path = require('path');
   const root = path.resolve(__dirname, '../..');
 
-  test('a directory that is not a built checkout is refused, naming what is missing', () => {
+  test('a directory that is not a built checkout, or rounds that are not a count, are refused, saying why', () => {
     const run = spawnSync(process.execPath, [path.join(root, 'tools/bench/run.js'), '--only', 'socketio', '--compare', path.join(root, 'docs')], { encoding: 'utf8', timeout: 20_000 });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--compare');
     expect(run.stderr).toContain('tools/bench/hosts/pair-load.js is missing there');
+    const rounds = spawnSync(process.execPath, [path.join(root, 'tools/bench/run.js'), '--only', 'socketio', '--compare', root, '--rounds', '0'], { encoding: 'utf8', timeout: 20_000 });
+    expect(rounds.status).toBe(2);
+    expect(rounds.stderr).toContain('--rounds takes a whole number above 0, not 0');
   });
 
-  test('the socketio suite runs the compared rig in the same slices and reports this tree against it', async () => {
+  test('the socketio suite runs the compared rig in the same slices and reports the medians of both against each other', async () => {
     const { run } = require('../../tools/bench/suites/socketio');
     const logged: string[] = [];
-    const sizes = { pairs: 2, window: 2, durationMs: 150, warmupMs: 50, steadyMs: 150, rounds: 1, idle: 4 };
+    const sizes = { pairs: 2, window: 2, durationMs: 150, warmupMs: 50, steadyMs: 150, rounds: 2, idle: 4 };
     const figures: Array<{ figure: string; ours: number; baseline: number; goal: { text: string } }> = await run({ quick: true, log: (m: string) => logged.push(m), sizes, compare: root });
     const compared = figures.filter((f) => f.figure.startsWith('vs --compare:'));
-    expect(compared.map((f) => f.figure.replace(/ at \d+ msg\/s/, ''))).toEqual([
+    expect(compared.map((f) => f.figure.replace(/ at \d+ msg\/s/, '').replace(', median of 2 rounds', ''))).toEqual([
       'vs --compare: msg/s fire and forget, 2 pairs', 'vs --compare: p99 fire and forget', 'vs --compare: client CPU per message, fire and forget',
       'vs --compare: msg/s acked by the server, 2 pairs', 'vs --compare: p99 acked by the server', 'vs --compare: client CPU per message, acked by the server',
       'vs --compare: msg/s acked by the peer, 2 pairs', 'vs --compare: p99 acked by the peer', 'vs --compare: client CPU per message, acked by the peer',

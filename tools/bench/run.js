@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run bench [-- --quick] [-- --only relay,sizes] [-- --markdown] [-- --compare DIR]`
+ * `npm run bench [-- --quick] [-- --only relay,sizes] [-- --markdown] [-- --compare DIR [--rounds N]]`
  *
  * Runs every benchmark suite, prints one table (our number, the baseline measured in the same run,
  * their ratio, the goal and whether it is met) and writes the list of figures to
@@ -9,7 +9,8 @@
  *
  * `--compare DIR`: another built checkout of this repository (e.g. a `git worktree` of main): the
  * socketio suite also runs our rig from DIR, in the same alternating slices, and reports this
- * tree against it. Only a comparison within one run says whether a change helped on a noisy machine.
+ * tree against it (medians of its slices; `--rounds N` takes N of them per rig and mode). Only a
+ * comparison within one run says whether a change helped on a noisy machine.
  */
 const fs = require('fs');
 const os = require('os');
@@ -39,11 +40,18 @@ function parseArgs(argv) {
     else if (flag === '--only') args.only = value().split(',').filter(Boolean);
     else if (flag === '--out') args.out = path.resolve(value());
     else if (flag === '--compare') args.compare = builtCheckout(value());
-    else throw new Error(`unknown option ${argv[i]} (known: --quick, --only a,b, --markdown, --out file, --compare dir)`);
+    else if (flag === '--rounds') args.rounds = positiveInteger(flag, value());
+    else throw new Error(`unknown option ${argv[i]} (known: --quick, --only a,b, --markdown, --out file, --compare dir, --rounds n)`);
   }
   const unknown = args.only.filter((name) => !SUITES[name]);
   if (unknown.length) throw new Error(`unknown suite ${unknown.join(', ')} (known: ${Object.keys(SUITES).join(', ')})`);
   return args;
+}
+
+function positiveInteger(flag, text) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes a whole number above 0, not ${text}`);
+  return n;
 }
 
 /** The root of another checkout whose bench hosts and builds are there (`--compare`). */
@@ -71,7 +79,7 @@ async function main() {
     const suiteStart = Date.now();
     process.stderr.write(`[${name}]\n`);
     try {
-      const figures = await SUITES[name]().run({ quick: args.quick, log, compare: args.compare });
+      const figures = await SUITES[name]().run({ quick: args.quick, log, compare: args.compare, rounds: args.rounds });
       results.push(...figures.map(finish));
     } catch (err) {
       failed = true;
