@@ -72,9 +72,7 @@ export class Inbound {
 
   /** A ping that also confirms every frame up to `lastSeq` (the relay trims its backlog). */
   confirm(ts?: number): void {
-    this.unconfirmed = 0;
-    this.unconfirmedChars = 0;
-    this.lazyConfirm.clear();
+    this.confirming();
     this.parts.out.transmit(ts === undefined ? { type: 'ping', lastSeq: this.lastSeq } : { type: 'ping', ts, lastSeq: this.lastSeq });
   }
 
@@ -134,8 +132,7 @@ export class Inbound {
     if (this.parts.reliable.receipts) {
       if (lazyChars > 0) this.confirmLater(lazyChars);
       else this.confirmSoon();
-    }
-    else if (this.options.confirmEvery > 0 && ++this.unconfirmed >= this.options.confirmEvery) this.confirm();
+    } else if (this.options.confirmEvery > 0 && ++this.unconfirmed >= this.options.confirmEvery) this.confirm();
     return true;
   }
 
@@ -172,11 +169,16 @@ export class Inbound {
   }
 
   private readonly sendConfirmation = (): void => {
+    this.confirming();
+    this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
+  };
+
+  /** lastSeq is about to be confirmed (resume or ping): nothing is owed any more. */
+  private confirming(): void {
     this.lazyConfirm.clear();
     this.unconfirmed = 0;
     this.unconfirmedChars = 0;
-    this.parts.out.transmit({ type: 'resume', lastSeq: this.lastSeq });
-  };
+  }
 
   /** Plain mode: the heartbeat reply is swallowed; everything else is a `raw` event. */
   private handlePlain(data: unknown): void {

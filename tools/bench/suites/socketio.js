@@ -24,13 +24,13 @@ const HERE = path.resolve(__dirname, '../../..');
 const pairLoadIn = (root) => path.join(root, 'tools/bench/hosts/pair-load.js');
 const FULL = { pairs: 100, window: 4, durationMs: 2000, warmupMs: 500, steadyMs: 2000, rounds: 2, idle: 500 };
 const QUICK = { pairs: 50, window: 4, durationMs: 1000, warmupMs: 300, steadyMs: 1000, rounds: 1, idle: 200 };
-const KINDS = ['ours', 'socketio'];
 /** The rigs measured side by side: ours, socket.io, and ours from `compare` when given. */
 const rigSpecs = (compare) => [
   { label: 'ours', kind: 'ours', root: HERE },
   { label: 'socketio', kind: 'socketio', root: HERE },
   ...(compare ? [{ label: 'compared', kind: 'ours', root: compare }] : []),
 ];
+const KINDS = rigSpecs().map((spec) => spec.kind);
 const MODES = { fire: 'fire and forget', server: 'acked by the server', peer: 'acked by the peer' };
 
 const urlOf = (kind, port) => (kind === 'ours' ? `ws://127.0.0.1:${port}/socket` : `http://127.0.0.1:${port}`);
