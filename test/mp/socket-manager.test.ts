@@ -12,6 +12,7 @@ import { MP_ROOT, render, Rendered } from '../helpers/mp-dist';
 import { installMiniProgramGlobals } from '../helpers/mp-globals';
 import { MisbehavingRelay } from '../helpers/misbehaving-relay';
 import { ProxiedRelay, startProxiedRelay } from '../helpers/proxied-relay';
+import { sleep } from '../helpers/wait';
 import { createWsWx, waitFor, WsWx } from '../helpers/ws-wx';
 import type * as ManagerModule from '../../src/behaviors/socket-manager';
 
@@ -184,6 +185,50 @@ test('requests and reliable messages through the behavior methods', async () => 
   h5.destroy();
   expect(() => page.instance.socketEmit('x')).toThrow(expect.objectContaining({ code: 'OFFLINE' }));
   await expect(page.instance.socketRequest('echo')).rejects.toMatchObject({ code: 'OFFLINE' });
+});
+
+test("a tap's burst of emits costs two SocketTask.send calls (the first at once, the rest as one batch); replies sent while a message is handled cost one", async () => {
+  const { isBatch } = require(path.join(MP_ROOT, 'core/batch'));
+  const sends: string[] = [];
+  const connect = wsWx.connectSocket;
+  wxObj.connectSocket = (options: Parameters<WsWx['connectSocket']>[0]) => {
+    const task = connect(options);
+    const send = task.send.bind(task);
+    task.send = (o) => (sends.push(String(o.data)), send(o));
+    return task;
+  };
+  const h5 = h5Peer();
+  const atH5: number[] = [];
+  h5.subscribe('n', (d: number) => atH5.push(d));
+  h5.subscribe('reply', (d: number) => atH5.push(d));
+  const page = mount();
+  await waitFor(() => page.instance.data.socketState === 'open' && h5.state === 'open');
+  await sleep(100); // the relay's hello (it offers batches) and the presence frames pass
+
+  // A tap: 20 emits in one handler.
+  let from = sends.length;
+  for (let i = 0; i < 20; i++) page.instance.socketEmit('n', i);
+  expect(sends.length - from).toBe(1); // handed to the SocketTask before the handler returns
+  await waitFor(() => atH5.length === 20);
+  const tap = sends.slice(from);
+  expect(tap).toHaveLength(2);
+  expect(isBatch(tap[0])).toBe(false);
+  expect(isBatch(tap[1])).toBe(true);
+  expect(atH5).toEqual(Array.from({ length: 20 }, (_, i) => i));
+
+  // Replies from a subscription callback: one SocketTask.send, the owed confirmation riding along.
+  page.instance.socketSubscribe('ask', () => {
+    for (let i = 100; i < 110; i++) page.instance.socketEmit('reply', i);
+  });
+  from = sends.length;
+  h5.emit('ask', 1);
+  await waitFor(() => atH5.length === 30);
+  const answer = sends.slice(from);
+  expect(answer).toHaveLength(1);
+  expect(isBatch(answer[0])).toBe(true);
+  expect(atH5.slice(20)).toEqual(Array.from({ length: 10 }, (_, i) => 100 + i));
+  page.detach();
+  h5.destroy();
 });
 
 test('two pages on one connection: the top page answers requests, the page below takes over when it leaves', async () => {
